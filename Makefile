@@ -14,8 +14,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+EXAMPLE_FLAGS := --title "U.S.–Mexico Relations, 2021–2022" --subtitle "White House statements and remarks" \
+	--publisher "Publisher example project"
+
 example: $(STAMP)
 	$(BIN)/publisher check examples/content
+	$(BIN)/publisher build examples/content $(EXAMPLE_FLAGS) -f epub -o dist/example.epub
+	$(BIN)/publisher build examples/content $(EXAMPLE_FLAGS) -f pdf --layout brief -o dist/example-brief.pdf
 
 test: $(STAMP)
 	$(BIN)/pytest -q

@@ -11,7 +11,9 @@ from typing import Any, Literal
 Severity = Literal["error", "warning"]
 BodyFormat = Literal["markdown", "html"]
 
-_RTL_LANGS = frozenset({"ar", "arc", "dv", "fa", "ha", "he", "iw", "khw", "ks", "ku", "ps", "sd", "ur", "yi"})
+_RTL_LANGS = frozenset(
+    {"ar", "arc", "dv", "fa", "ha", "he", "iw", "khw", "ks", "ku", "ps", "sd", "ur", "yi"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +34,7 @@ class Diagnostic:
     """1-based column, when known."""
 
     def format(self) -> str:
-        """Render as ``path:line[:col]: severity: message [code]`` with control characters escaped."""
+        """``path:line[:col]: severity: message [code]``, control characters escaped."""
         where = _escape(self.path) or "<input>"
         if self.line is not None:
             where += f":{self.line}"
@@ -46,7 +48,12 @@ def _escape(text: str) -> str:
     out = []
     for ch in text:
         code = ord(ch)
-        if code < 0x20 or 0x7F <= code < 0xA0 or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        if (
+            code < 0x20
+            or 0x7F <= code < 0xA0
+            or 0x202A <= code <= 0x202E
+            or 0x2066 <= code <= 0x2069
+        ):
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
         else:
             out.append(ch)

@@ -1,0 +1,106 @@
+"""The one place that wires the stages in order."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher import epub, normalize, pdf, reader, sources
+from publisher.assemble import BookInfo, Group, Order, Selection, assemble
+from publisher.model import Compilation, Diagnostic, Document, RawDocument
+from publisher.options import Format, OutputOptions
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """Every document read from the sources, and what went wrong on the way."""
+
+    documents: tuple[Document, ...]
+    """Documents that normalized without error, in source order."""
+    diagnostics: tuple[Diagnostic, ...]
+    """Every problem found, in source order."""
+    files: int
+    """How many files were read."""
+    roots: tuple[Path, ...] = ()
+    """Source roots the files were found under."""
+
+    @property
+    def skipped(self) -> int:
+        """Files that did not become a document."""
+        return self.files - len(self.documents)
+
+
+def load(inputs: Sequence[str], excludes: Sequence[str] = (), default_lang: str = "en") -> Loaded:
+    """Find, read and normalize the documents of some inputs."""
+    found, problems = sources.find(inputs, excludes)
+    raws: list[RawDocument] = []
+    for path, root in found:
+        raw, diagnostics = reader.read(path, root)
+        problems.extend(diagnostics)
+        if raw is not None:
+            raws.append(raw)
+    documents, diagnostics = normalize.normalize(raws, default_lang=default_lang)
+    problems.extend(diagnostics)
+    roots = tuple(sorted({root for _, root in found}))
+    return Loaded(tuple(documents), tuple(problems), len(found), roots)
+
+
+OUTPUT_FAILED = "output-failed"
+"""Diagnostic code a writer returns when it could not write its file (the old one is kept)."""
+
+Writer = Callable[[Compilation, Path, OutputOptions], list[Diagnostic]]
+WRITERS: dict[Format, Writer] = {"epub": epub.write, "pdf": pdf.write}
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """The result of a build: files written and every problem found."""
+
+    written: tuple[Path, ...]
+    """Output files, in the order of the formats asked for."""
+    loaded: Loaded
+    """The documents read, with their diagnostics."""
+    compilation: Compilation
+    """What was assembled and written."""
+    diagnostics: tuple[Diagnostic, ...]
+    """Problems found after loading (assembling, rendering, writing)."""
+
+
+def output_path(output: Path | None, title: str, fmt: Format, several: bool) -> Path:
+    """Where one format goes: a named file, or ``<slug of title>.<ext>`` in a folder."""
+    if output is None:
+        return Path("dist") / f"{slug(title)}.{fmt}"
+    if output.suffix.lower() in (".epub", ".pdf"):
+        return output.with_suffix(f".{fmt}") if several else output
+    return output / f"{slug(title)}.{fmt}"
+
+
+def slug(text: str) -> str:
+    """A file-name-safe slug of a title."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80] or "publication"
+
+
+def build(
+    loaded: Loaded,
+    info: BookInfo,
+    formats: Sequence[Format],
+    output: Path | None = None,
+    selection: Selection = Selection(),
+    order: Order = "date",
+    group: Group = "none",
+    options: OutputOptions = OutputOptions(),
+) -> Built:
+    """Assemble the loaded documents once and write every format asked for."""
+    compilation, problems = assemble(loaded.documents, info, selection, order, group)
+    written: list[Path] = []
+    for fmt in formats:
+        target = output_path(output, info.title, fmt, len(formats) > 1)
+        found = WRITERS[fmt](compilation, target, options)
+        problems.extend(found)
+        if not any(d.code == OUTPUT_FAILED for d in found):
+            written.append(target)
+    return Built(tuple(written), loaded, compilation, tuple(problems))

@@ -1,0 +1,322 @@
+"""RawDocument → Document: aliases, type coercion, dates, language, slug."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from publisher import markup
+from publisher.model import Diagnostic, Document, RawDocument
+
+# Every alias a reader may meet, canonical name first; the first key present wins.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("title",),
+    "date": ("date",),
+    "published": ("published_time", "published", "pubDate", "pubdate"),
+    "tags": ("tags", "categories", "category"),
+    "source_url": ("source_url", "source", "url", "canonical_url"),
+    "lang": ("lang", "language"),
+    "authors": ("authors", "author"),
+    "translation_key": ("translation_key",),
+    "translation_of": ("translation_of",),
+}
+_KNOWN = frozenset(k for names in _ALIASES.values() for k in names)
+
+_LANG_TAG = re.compile(
+    r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-[A-Za-z0-9]{5,8})*$"
+)
+_IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
+_SLUG_MAX = 80
+
+
+@dataclass(frozen=True, slots=True)
+class _Problems:
+    """Collects diagnostics for one document, located by front-matter key."""
+
+    raw: RawDocument
+    found: list[Diagnostic]
+
+    def add(self, severity: str, code: str, message: str, key: str | None = None) -> None:
+        line = self.raw.key_lines.get(key, 1) if key else 1
+        self.found.append(Diagnostic(self.raw.path, line, severity, code, message))  # type: ignore[arg-type]
+
+
+def normalize(
+    raws: Sequence[RawDocument], *, default_lang: str = "en"
+) -> tuple[list[Document], list[Diagnostic]]:
+    """Turn raw documents into Documents; a document with an error is left out and reported."""
+    found: list[Diagnostic] = []
+    ids = _unique_ids([r.path for r in raws])
+    docs: list[Document] = []
+    for raw in raws:
+        doc = _normalize_one(raw, ids[raw.path], default_lang, found)
+        if doc is not None:
+            docs.append(doc)
+    return docs, found
+
+
+def _normalize_one(
+    raw: RawDocument, doc_id: str, default_lang: str, found: list[Diagnostic]
+) -> Document | None:
+    problems = _Problems(raw, [])
+    meta = raw.meta
+    lang = _lang(meta, problems) or default_lang
+    source_url = _source_url(meta, problems)
+    converted = markup.convert(
+        raw.body,
+        raw.body_format,
+        lang=lang,
+        path=raw.path,
+        first_line=raw.body_line,
+        anchor_prefix=f"doc-{doc_id}",
+        base_url=source_url,
+        resolve_image=_image_resolver(raw),
+    )
+    problems.found.extend(converted.diagnostics)
+    title = _title(meta, problems)
+    if title is None:
+        title = converted.title or _title_from_path(raw.path)
+        if raw.has_front_matter:
+            problems.add("warning", "title-missing", f"no title in front matter; using {title!r}")
+    date, published = _dates(meta, problems)
+    tags = _strings(meta, "tags", problems)
+    authors = _strings(meta, "authors", problems)
+    translation_key = _plain(meta, "translation_key", problems)
+    translation_of = _plain(meta, "translation_of", problems)
+    found.extend(problems.found)
+    if any(d.severity == "error" for d in problems.found):
+        return None
+    fields: dict[str, Any] = {
+        "id": doc_id,
+        "path": raw.path,
+        "title": title,
+        "lang": lang,
+        "date": date,
+        "published": published,
+        "tags": tags,
+        "source_url": source_url,
+        "authors": authors,
+        "summary": converted.summary,
+        "body": converted.body,
+        "headings": converted.headings,
+        "translation_key": translation_key,
+        "translation_of": translation_of,
+        "meta": {k: v for k, v in meta.items() if k not in _KNOWN},
+        "words": converted.words,
+    }
+    return Document(**fields, digest=_digest(fields))
+
+
+def _first(meta: Mapping[str, Any], field: str) -> tuple[str, Any] | None:
+    for key in _ALIASES[field]:
+        if key in meta and meta[key] is not None:
+            return key, meta[key]
+    return None
+
+
+def _describe(value: Any) -> str:
+    kind = {bool: "a boolean", dict: "a mapping", list: "a list"}.get(
+        type(value), type(value).__name__
+    )
+    return f"{kind} ({value!r:.40})"
+
+
+def _clean_text(text: str) -> str:
+    """Plain one-line text: NFC, no-break spaces and joiners made plain, whitespace collapsed."""
+    text = unicodedata.normalize("NFC", text).replace("\u2060", "").replace("\u00a0", " ")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch in "\t\n")
+    return " ".join(text.split())
+
+
+def _scalar_text(value: Any) -> str | None:
+    """Text for a scalar that YAML may have typed (numbers, dates); None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str | int | float):
+        return _clean_text(str(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return None
+
+
+def _title(meta: Mapping[str, Any], problems: _Problems) -> str | None:
+    item = _first(meta, "title")
+    if item is None:
+        return None
+    key, value = item
+    text = _scalar_text(value)
+    if text is None:
+        problems.add("error", "bad-title", f"title must be text, not {_describe(value)}", key)
+        return None
+    if not text:
+        problems.add("warning", "title-empty", "title is empty", key)
+        return None
+    return text
+
+
+def _title_from_path(path: str) -> str:
+    stem = PurePosixPath(path).stem
+    stem = re.sub(r"^\d{4}-\d{2}-\d{2}-", "", stem)
+    words = re.sub(r"[-_]+", " ", stem).strip()
+    return words[:1].upper() + words[1:] if words else stem
+
+
+def _lang(meta: Mapping[str, Any], problems: _Problems) -> str | None:
+    item = _first(meta, "lang")
+    if item is None:
+        return None
+    key, value = item
+    if not isinstance(value, str) or not _LANG_TAG.match(value.strip().replace("_", "-")):
+        problems.add("warning", "bad-lang", f"{_describe(value)} is not a BCP 47 language tag", key)
+        return None
+    parts = value.strip().replace("_", "-").split("-")
+    return "-".join(
+        [parts[0].lower()]
+        + [p.title() if len(p) == 4 else p.upper() if len(p) in (2, 3) else p for p in parts[1:]]
+    )
+
+
+def _source_url(meta: Mapping[str, Any], problems: _Problems) -> str | None:
+    item = _first(meta, "source_url")
+    if item is None:
+        return None
+    key, value = item
+    text = value.strip() if isinstance(value, str) else None
+    parts = urlsplit(text) if text and not re.search(r"[\s\x00-\x1f\x7f]", text) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        problems.add(
+            "warning", "bad-source-url", f"{key}: {_describe(value)} is not an http(s) URL", key
+        )
+        return None
+    return text
+
+
+def _parse_datetime(value: Any) -> dt.datetime | dt.date | None:
+    if isinstance(value, dt.datetime | dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _dates(
+    meta: Mapping[str, Any], problems: _Problems
+) -> tuple[dt.date | None, dt.datetime | None]:
+    values: dict[str, dt.date | dt.datetime | None] = {}
+    for field in ("date", "published"):
+        item = _first(meta, field)
+        if item is None:
+            values[field] = None
+            continue
+        key, raw_value = item
+        parsed = _parse_datetime(raw_value)
+        if parsed is None:
+            problems.add("warning", "bad-date", f"{key}: {_describe(raw_value)} is not a date", key)
+        values[field] = parsed
+    published = values["published"]
+    if isinstance(values["date"], dt.datetime) and published is None:
+        published = values["date"]
+    published_dt = published if isinstance(published, dt.datetime) else None
+    date = values["date"] or published
+    if isinstance(date, dt.datetime):
+        date = date.date()
+    return date, published_dt
+
+
+def _strings(meta: Mapping[str, Any], field: str, problems: _Problems) -> tuple[str, ...]:
+    item = _first(meta, field)
+    if item is None:
+        return ()
+    key, value = item
+    items = value if isinstance(value, list | tuple) else [value]
+    out: list[str] = []
+    for one in items:
+        text = _scalar_text(one)
+        if text is None:
+            problems.add("warning", f"bad-{field}", f"{key}: ignored {_describe(one)}", key)
+        elif text and text not in out:
+            out.append(text)
+    return tuple(out)
+
+
+def _plain(meta: Mapping[str, Any], field: str, problems: _Problems) -> str | None:
+    item = _first(meta, field)
+    if item is None:
+        return None
+    key, value = item
+    text = _scalar_text(value)
+    if not text:
+        problems.add(
+            "warning", f"bad-{field.replace('_', '-')}", f"{key}: ignored {_describe(value)}", key
+        )
+        return None
+    return text
+
+
+def _image_resolver(raw: RawDocument) -> Callable[[str], str | None]:
+    """Resolve a body's image path against the document's folder, never outside the root."""
+    root = raw.root.resolve()
+    folder = PurePosixPath(raw.path).parent
+
+    def resolve(src: str) -> str | None:
+        if "\\" in src or src.startswith("/") or ":" in src:
+            return None
+        candidate = (root / folder.as_posix() / src).resolve()
+        if not candidate.is_relative_to(root) or candidate.suffix.lower() not in _IMAGE_SUFFIXES:
+            return None
+        return candidate.relative_to(root).as_posix() if candidate.is_file() else None
+
+    return resolve
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:_SLUG_MAX].rstrip("-") or "document"
+
+
+def _unique_ids(paths: Sequence[str]) -> dict[str, str]:
+    """A stable slug per path; clashes get -2, -3… in path order, whatever the input order."""
+    ids: dict[str, str] = {}
+    taken: set[str] = set()
+    for path in sorted(paths):
+        base = _slug(Path(path).stem)
+        candidate, n = base, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        taken.add(candidate)
+        ids[path] = candidate
+    return ids
+
+
+def _digest(fields: Mapping[str, Any]) -> str:
+    payload = json.dumps(fields, sort_keys=True, default=_jsonable, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if hasattr(value, "__dataclass_fields__"):
+        return asdict(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return repr(value)

@@ -1,0 +1,38 @@
+"""What a backend needs to know besides the compilation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from publisher.render import Theme
+
+Format = Literal["epub", "pdf"]
+Layout = Literal["brief", "book"]
+Paper = Literal["letter", "a4"]
+FORMATS: tuple[Format, ...] = ("epub", "pdf")
+LAYOUTS: tuple[Layout, ...] = ("brief", "book")
+PAPERS: tuple[Paper, ...] = ("letter", "a4")
+
+
+@dataclass(frozen=True, slots=True)
+class OutputOptions:
+    """Options for writing one output file."""
+
+    theme: Theme = field(default_factory=Theme)
+    """Template and style folders."""
+    roots: tuple[Path, ...] = ()
+    """Source roots: the only folders (with the theme's) a backend may read resources from."""
+    layout: Layout = "brief"
+    """PDF layout."""
+    paper: Paper | None = None
+    """PDF paper size; None picks one from the compilation's language region."""
+    qr: bool = False
+    """Print a QR code beside each source URL (PDF)."""
+    pdf_variant: str | None = None
+    """WeasyPrint PDF variant, e.g. ``pdf/ua-1`` or ``pdf/a-3b``."""
+    cover: Path | None = None
+    """Cover image to use instead of the generated one (EPUB)."""
+    toc_subheadings: bool = True
+    """List each document's subheadings in the navigation."""

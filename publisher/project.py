@@ -1,0 +1,231 @@
+"""Editions of a configured project: build what changed, and cut checksummed releases."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+
+from publisher import __version__, sources
+from publisher.build import Built, Loaded, build, load
+from publisher.config import Config, Edition
+from publisher.model import Diagnostic
+from publisher.options import OutputOptions
+from publisher.output import atomic_path
+
+CACHE = Path(".publisher-cache")
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One edition's file after a build."""
+
+    edition: str
+    """Edition name."""
+    path: Path
+    """The file."""
+    documents: int
+    """Documents it holds."""
+    pages: int | None
+    """Pages, for a PDF."""
+    fresh: bool
+    """False when the file was already up to date and nothing was rendered."""
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """Every output of a project build and every problem found."""
+
+    outputs: tuple[Output, ...]
+    """Outputs, in edition order."""
+    diagnostics: tuple[Diagnostic, ...]
+    """Problems, documents' first."""
+    files: int
+    """Source files read (0 when everything was up to date)."""
+    included: int
+    """Documents that normalized without error."""
+
+
+def select_editions(config: Config, names: Sequence[str]) -> tuple[Edition, ...]:
+    """The named editions (all when none is named); unknown names raise KeyError."""
+    by_name = {e.name: e for e in config.editions}
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        raise KeyError(", ".join(missing))
+    return tuple(by_name[n] for n in names) if names else config.editions
+
+
+def build_editions(
+    config: Config,
+    editions: Sequence[Edition],
+    version: str | None = None,
+    on_edition: Callable[[Edition], None] | None = None,
+) -> Result:
+    """Build editions from one normalization pass, skipping those whose inputs did not change."""
+    inputs = [str(config.root / s) for s in config.sources]
+    found, _ = sources.find(inputs, config.excludes)
+    fingerprint = _fingerprint(config, [path for path, _ in found])
+    outputs: list[Output] = []
+    stale: list[tuple[Edition, Path, str]] = []
+    for edition in editions:
+        target = _target(config, edition, version)
+        key = hashlib.sha256(f"{fingerprint}\n{edition!r}\n{target}".encode()).hexdigest()
+        cached = _cached(config, edition, target, key)
+        if cached is None:
+            stale.append((edition, target, key))
+        else:
+            outputs.append(cached)
+    if not stale:
+        return Result(tuple(outputs), (), 0, 0)
+    loaded = load(inputs, config.excludes, default_lang=config.book.lang)
+    problems: list[Diagnostic] = [*loaded.diagnostics]
+    for edition, target, key in stale:
+        if on_edition:
+            on_edition(edition)
+        built = _build_one(config, edition, loaded, target)
+        problems.extend(built.diagnostics)
+        if target in built.written:
+            output = Output(
+                edition.name, target, len(built.compilation.documents), _pages(target), True
+            )
+            outputs.append(output)
+            _remember(config, edition, target, key, built)
+    order = {e.name: i for i, e in enumerate(editions)}
+    outputs.sort(key=lambda o: order[o.edition])
+    return Result(tuple(outputs), tuple(problems), loaded.files, len(loaded.documents))
+
+
+def _build_one(config: Config, edition: Edition, loaded: Loaded, target: Path) -> Built:
+    options = OutputOptions(
+        theme=config.theme,
+        roots=loaded.roots,
+        layout=edition.layout,
+        paper=edition.paper,
+        qr=edition.qr,
+        pdf_variant=edition.pdf_variant,
+    )
+    return build(
+        loaded,
+        edition.book,
+        [edition.format],
+        target,
+        edition.selection,
+        edition.order,
+        edition.group,
+        options,
+    )
+
+
+def _target(config: Config, edition: Edition, version: str | None) -> Path:
+    path = config.root / edition.output
+    return path.with_name(f"{edition.name}-{version}{path.suffix}") if version else path
+
+
+def _fingerprint(config: Config, files: Sequence[Path]) -> str:
+    """A hash of all an output depends on: sources, config, theme, tool version, build time."""
+    digest = hashlib.sha256(f"{__version__}\n{config.source_date_epoch}\n".encode())
+    if config.path is not None:
+        digest.update(config.path.read_bytes())
+    theme_files = sorted(
+        p
+        for folder in (*config.theme.all_template_dirs, *config.theme.all_style_dirs)
+        for p in folder.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    )
+    code = sorted(Path(__file__).parent.glob("*.py"))
+    for path in (*files, *theme_files, *code):
+        digest.update(f"\0{path}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _stamp(config: Config, edition: Edition) -> Path:
+    return config.root / CACHE / "editions" / f"{edition.name}.json"
+
+
+def _cached(config: Config, edition: Edition, target: Path, key: str) -> Output | None:
+    """The output as it was built last time, if its key is the same and the file is intact."""
+    stamp = _stamp(config, edition)
+    try:
+        record = json.loads(stamp.read_text())
+        if record["key"] != key or _sha256(target) != record["sha256"]:
+            return None
+        return Output(edition.name, target, record["documents"], record["pages"], False)
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _remember(config: Config, edition: Edition, target: Path, key: str, built: Built) -> None:
+    stamp = _stamp(config, edition)
+    record = {
+        "key": key,
+        "sha256": _sha256(target),
+        "documents": len(built.compilation.documents),
+        "pages": _pages(target),
+        "manifest": _manifest_entry(target, built),
+    }
+    with atomic_path(stamp) as temp:
+        temp.write_text(json.dumps(record, indent=2, ensure_ascii=False))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _pages(path: Path) -> int | None:
+    if path.suffix.lower() != ".pdf":
+        return None
+    with pikepdf.open(path) as pdf:
+        return len(pdf.pages)
+
+
+def _manifest_entry(target: Path, built: Built) -> dict[str, object]:
+    return {
+        "file": target.name,
+        "sha256": _sha256(target),
+        "documents": [
+            {
+                "id": d.id,
+                "title": d.title,
+                "date": d.date.isoformat() if d.date else None,
+                "lang": d.lang,
+                "source_url": d.source_url,
+                "digest": d.digest,
+            }
+            for d in built.compilation.documents
+        ],
+    }
+
+
+def release(config: Config, result: Result, version: str) -> tuple[Path, Path]:
+    """Write SHA256SUMS and manifest.json beside the outputs of a versioned build."""
+    if not result.outputs:
+        raise ValueError("nothing was built")
+    folder = result.outputs[0].path.parent
+    sums = "".join(f"{_sha256(o.path)}  {o.path.relative_to(folder)}\n" for o in result.outputs)
+    entries = []
+    for output in result.outputs:
+        record = json.loads(_stamp(config, _edition(config, output.edition)).read_text())
+        entries.append({"edition": output.edition, **record["manifest"]})
+    build_time = config.book.modified.isoformat()
+    manifest = {
+        "tool": "publisher",
+        "version": __version__,
+        "release": version,
+        "built": build_time,
+        "outputs": entries,
+    }
+    sums_path, manifest_path = folder / "SHA256SUMS", folder / "manifest.json"
+    with atomic_path(sums_path) as temp:
+        temp.write_text(sums)
+    with atomic_path(manifest_path) as temp:
+        temp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return sums_path, manifest_path
+
+
+def _edition(config: Config, name: str) -> Edition:
+    return next(e for e in config.editions if e.name == name)
