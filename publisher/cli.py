@@ -4,34 +4,64 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
+from rich.console import Console
 
-from publisher import __version__, assemble, build
+from publisher import __version__, assemble, config, project, scaffold
+from publisher.build import Loaded, build, load
 from publisher.model import Diagnostic, Document
-from publisher.options import FORMATS, LAYOUTS, PAPERS, Format, Layout, OutputOptions, Paper
+from publisher.options import FORMATS, LAYOUTS, PAPERS, OutputOptions
 
 EXIT_OK, EXIT_DOCUMENT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+_stderr = Console(stderr=True, highlight=False)
+
+
+class _State:
+    """Verbosity chosen on the command line."""
+
+    quiet = False
+    verbose = False
 
 
 def _report(diagnostics: Sequence[Diagnostic]) -> None:
     for diagnostic in diagnostics:
+        if _State.quiet and diagnostic.severity == "warning":
+            continue
         click.echo(diagnostic.format(), err=True)
 
 
-def _summary(loaded: build.Loaded) -> str:
-    warnings = sum(d.severity == "warning" for d in loaded.diagnostics)
+def _summary(files: int, included: int, diagnostics: Sequence[Diagnostic]) -> str:
+    warnings = sum(d.severity == "warning" for d in diagnostics)
     return (
-        f"{loaded.files} documents read, {len(loaded.documents)} included, "
-        f"{loaded.skipped} skipped, {warnings} warnings"
+        f"{files} documents read, {included} included, {files - included} skipped, "
+        f"{warnings} warnings"
     )
 
 
-def _date_option(value: str | None) -> dt.date | None:
+def _info(message: str) -> None:
+    if not _State.quiet:
+        click.echo(message)
+
+
+@contextmanager
+def _progress(message: str) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr, only on a terminal, so pipes and make logs stay clean."""
+    if _State.quiet or not _stderr.is_terminal:
+        yield lambda _: None
+        return
+    with _stderr.status(message) as status:
+        yield lambda text: status.update(text)
+
+
+def _date(value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
@@ -40,86 +70,129 @@ def _date_option(value: str | None) -> dt.date | None:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def selection_options(f):  # type: ignore[no-untyped-def]
-    """Options shared by every verb that selects documents."""
-    for option in reversed(
-        [
-            click.option("--tag", "tags", multiple=True, help="Keep documents with this tag."),
-            click.option("--since", help="Keep documents dated on or after YYYY-MM-DD."),
-            click.option("--until", help="Keep documents dated on or before YYYY-MM-DD."),
-            click.option("--match", help="Keep documents whose title or text contains this."),
-            click.option("--language", "languages", multiple=True, help="Keep this language."),
-            click.option("--exclude", "excludes", multiple=True, help="Skip paths matching glob."),
-        ]
-    ):
-        f = option(f)
-    return f
+_SELECTION = [
+    click.option("--tag", "tags", multiple=True, help="Keep documents with this tag."),
+    click.option("--since", help="Keep documents dated on or after YYYY-MM-DD."),
+    click.option("--until", help="Keep documents dated on or before YYYY-MM-DD."),
+    click.option("--match", help="Keep documents whose title or text contains this."),
+    click.option("--language", "languages", multiple=True, help="Keep documents in this language."),
+    click.option("--exclude", "excludes", multiple=True, help="Skip source paths matching a glob."),
+    click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Project file (default: publisher.toml, or pyproject.toml's [tool.publisher]).",
+    ),
+]
+
+_BUILD = [
+    click.option("-f", "--format", "formats", multiple=True, type=click.Choice(FORMATS)),
+    click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path),
+        help="Output file, or a folder that receives <slug of title>.<ext> (default: dist/).",
+    ),
+    click.option("--title", help="Book title."),
+    click.option("--subtitle", help="Book subtitle."),
+    click.option("--publisher", "publisher_name", help="Publisher or editor."),
+    click.option("--lang", help="Primary language (BCP 47)."),
+    click.option("--group", type=click.Choice(assemble.GROUPS)),
+    click.option("--order", type=click.Choice(assemble.ORDERS)),
+    click.option("--layout", type=click.Choice(LAYOUTS), help="PDF layout (default: brief)."),
+    click.option("--paper", type=click.Choice(PAPERS), help="PDF paper (default: by language)."),
+    click.option("--qr", is_flag=True, default=None, help="QR code beside each source (PDF)."),
+    click.option("--pdf-variant", type=click.Choice(config.VARIANTS), help="Tagged or archival."),
+    click.option("--strict", is_flag=True, help="Fail on any warning and write nothing."),
+]
 
 
-def _selection(
-    tags: tuple[str, ...],
-    since: str | None,
-    until: str | None,
-    match: str | None,
-    languages: tuple[str, ...],
-) -> assemble.Selection:
-    return assemble.Selection(
-        tags=tags,
-        since=_date_option(since),
-        until=_date_option(until),
-        languages=languages,
-        match=match,
-    )
+def _options(options: list[Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    def decorate(f: Any) -> Any:
+        for option in reversed(options):
+            f = option(f)
+        return f
+
+    return decorate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="publisher")
-def main() -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option("-v", "--verbose", is_flag=True, help="More detail.")
+def main(quiet: bool, verbose: bool) -> None:
     """Turn folders of front-matter documents into EPUB collections and PDF briefs."""
+    _State.quiet, _State.verbose = quiet, verbose
+
+
+def _project(config_path: Path | None, required: bool = False) -> config.Config | None:
+    path = config_path or config.find(Path.cwd())
+    if path is None:
+        if required:
+            raise click.UsageError("no publisher.toml here; give --config or run `publisher init`")
+        return None
+    try:
+        return config.load(path)
+    except OSError as error:
+        raise click.UsageError(f"cannot read {path}: {error.strerror}") from None
+    except config.ConfigError as error:
+        _report(error.diagnostics)
+        sys.exit(EXIT_USAGE)
+
+
+def _load_sources(
+    sources: Sequence[str], kw: dict[str, Any]
+) -> tuple[Loaded, config.Config | None]:
+    project_config = _project(kw["config_path"], required=not sources)
+    if project_config is not None and not sources:
+        inputs = [str(project_config.root / s) for s in project_config.sources]
+        excludes = (*project_config.excludes, *kw["excludes"])
+        lang = kw.get("lang") or project_config.book.lang
+    else:
+        inputs, excludes, lang = list(sources), kw["excludes"], kw.get("lang") or "en"
+    with _progress("Reading documents…"):
+        return load(inputs, excludes, default_lang=lang), project_config
+
+
+def _selection(kw: dict[str, Any], base: assemble.Selection | None = None) -> assemble.Selection:
+    given = {
+        "tags": kw["tags"],
+        "since": _date(kw["since"]),
+        "until": _date(kw["until"]),
+        "match": kw["match"],
+        "languages": kw["languages"],
+    }
+    return replace(base or assemble.Selection(), **{k: v for k, v in given.items() if v})
 
 
 @main.command()
-@click.argument("sources", nargs=-1, required=True)
-@click.option("--exclude", "excludes", multiple=True, help="Skip paths matching this glob.")
-def check(sources: tuple[str, ...], excludes: tuple[str, ...]) -> None:
+@click.argument("sources", nargs=-1)
+@_options(_SELECTION)
+def check(sources: tuple[str, ...], **kw: Any) -> None:
     """Read and validate documents; print every problem found."""
-    loaded = build.load(sources, excludes)
+    loaded, _ = _load_sources(sources, kw)
     _report(loaded.diagnostics)
-    click.echo(_summary(loaded))
-    has_errors = any(d.severity == "error" for d in loaded.diagnostics)
-    sys.exit(EXIT_DOCUMENT_ERRORS if has_errors else EXIT_OK)
+    click.echo(_summary(loaded.files, len(loaded.documents), loaded.diagnostics))
+    sys.exit(EXIT_DOCUMENT_ERRORS if _has_errors(loaded.diagnostics) else EXIT_OK)
 
 
 @main.command(name="list")
-@click.argument("sources", nargs=-1, required=True)
-@selection_options
+@click.argument("sources", nargs=-1)
+@_options(_SELECTION)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
-def list_(
-    sources: tuple[str, ...],
-    tags: tuple[str, ...],
-    since: str | None,
-    until: str | None,
-    match: str | None,
-    languages: tuple[str, ...],
-    excludes: tuple[str, ...],
-    as_json: bool,
-) -> None:
-    """List the documents a selection includes."""
-    selection = _selection(tags, since, until, match, languages)
-    loaded = build.load(sources, excludes)
+def list_(sources: tuple[str, ...], as_json: bool, **kw: Any) -> None:
+    """List the documents a selection includes, translations side by side."""
+    loaded, _ = _load_sources(sources, kw)
     _report(loaded.diagnostics)
-    documents = assemble.select(loaded.documents, selection)
+    documents = assemble.select(loaded.documents, _selection(kw))
     if as_json:
         click.echo(json.dumps([_row(d) for d in documents], ensure_ascii=False, indent=2))
     else:
         for doc in documents:
             date = doc.date.isoformat() if doc.date else "----------"
-            click.echo(
-                f"{date}  {doc.lang:<5}  {','.join(doc.tags):<20}  {doc.title}  "
-                f"{doc.source_url or ''}"
-            )
-    has_errors = any(d.severity == "error" for d in loaded.diagnostics)
-    sys.exit(EXIT_DOCUMENT_ERRORS if has_errors else EXIT_OK)
+            pair = f"  [{doc.translation_key}]" if doc.translation_key else ""
+            click.echo(f"{date}  {doc.lang:<5}  {','.join(doc.tags):<20}  {doc.title}{pair}")
+    sys.exit(EXIT_DOCUMENT_ERRORS if _has_errors(loaded.diagnostics) else EXIT_OK)
 
 
 def _row(doc: Document) -> dict[str, object]:
@@ -137,91 +210,149 @@ def _row(doc: Document) -> dict[str, object]:
     }
 
 
+def _has_errors(diagnostics: Sequence[Diagnostic]) -> bool:
+    return any(d.severity == "error" for d in diagnostics)
+
+
 @main.command(name="build")
-@click.argument("sources", nargs=-1, required=True)
-@selection_options
-@click.option(
-    "-f",
-    "--format",
-    "formats",
-    multiple=True,
-    type=click.Choice(FORMATS),
-    help="Output format; repeat for both (default: both).",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Output file, or a folder that receives <slug of title>.<ext> (default: dist/).",
-)
-@click.option("--title", default="Collection", show_default=True, help="Book title.")
-@click.option("--subtitle", default="", help="Book subtitle.")
-@click.option("--publisher", "publisher_name", default="", help="Publisher or editor.")
-@click.option("--lang", default="en", show_default=True, help="Primary language (BCP 47).")
-@click.option("--group", type=click.Choice(assemble.GROUPS), default="none", show_default=True)
-@click.option("--order", type=click.Choice(assemble.ORDERS), default="date", show_default=True)
-@click.option(
-    "--layout", type=click.Choice(LAYOUTS), default="brief", show_default=True, help="PDF layout."
-)
-@click.option("--paper", type=click.Choice(PAPERS), help="PDF paper size (default: by language).")
-@click.option("--qr", is_flag=True, help="Print a QR code beside each source URL (PDF).")
-@click.option(
-    "--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), help="Tagged or archival PDF."
-)
-@click.option("--strict", is_flag=True, help="Fail on any warning and write nothing.")
-def build_(
-    sources: tuple[str, ...],
-    tags: tuple[str, ...],
-    since: str | None,
-    until: str | None,
-    match: str | None,
-    languages: tuple[str, ...],
-    excludes: tuple[str, ...],
-    formats: tuple[Format, ...],
-    output: Path | None,
-    title: str,
-    subtitle: str,
-    publisher_name: str,
-    lang: str,
-    group: assemble.Group,
-    order: assemble.Order,
-    layout: Layout,
-    paper: Paper | None,
-    qr: bool,
-    pdf_variant: str | None,
-    strict: bool,
-) -> None:
-    """Build an EPUB and/or a PDF from documents."""
-    selection = _selection(tags, since, until, match, languages)
-    info = assemble.BookInfo(
-        title=title, subtitle=subtitle, publisher=publisher_name, lang=lang, modified=_build_time()
+@click.argument("names", nargs=-1)
+@_options(_SELECTION)
+@_options(_BUILD)
+def build_(names: tuple[str, ...], **kw: Any) -> None:
+    """Build editions of the project (all, or those named), or build SOURCES… directly."""
+    project_config = _project(kw["config_path"])
+    if project_config is not None and all(
+        n in {e.name for e in project_config.editions} for n in names
+    ):
+        _build_editions(project_config, names, kw, version=None)
+    elif project_config is not None and not all(Path(n).exists() or "*" in n for n in names):
+        editions = ", ".join(e.name for e in project_config.editions) or "none"
+        raise click.UsageError(f"unknown edition in {' '.join(names)}; editions: {editions}")
+    else:
+        _build_sources(names, kw, project_config)
+
+
+@main.command()
+@click.option("--version", "version", required=True, help="Release version, used in file names.")
+@click.argument("names", nargs=-1)
+@_options(_SELECTION)
+@_options(_BUILD)
+def release(version: str, names: tuple[str, ...], **kw: Any) -> None:
+    """Build every edition as <name>-<version>.<ext> with SHA256SUMS and manifest.json."""
+    project_config = _project(kw["config_path"], required=True)
+    assert project_config is not None
+    result = _build_editions(project_config, names, kw, version=version, exit_after=False)
+    sums, manifest = project.release(project_config, result, version)
+    _info(f"wrote {sums}\nwrote {manifest}")
+    sys.exit(EXIT_DOCUMENT_ERRORS if _has_errors(result.diagnostics) else EXIT_OK)
+
+
+def _edition_overrides(edition: config.Edition, kw: dict[str, Any]) -> config.Edition:
+    book = replace(
+        edition.book,
+        **{k: kw[k] for k in ("title", "subtitle", "lang") if kw.get(k)},
+        **({"publisher": kw["publisher_name"]} if kw.get("publisher_name") else {}),
     )
-    loaded = build.load(sources, excludes, default_lang=lang)
+    given = {
+        k: kw[k] for k in ("layout", "paper", "qr", "pdf_variant", "group", "order") if kw.get(k)
+    }
+    if kw.get("output"):
+        given["output"] = kw["output"]
+    return replace(edition, book=book, selection=_selection(kw, edition.selection), **given)
+
+
+def _build_editions(
+    project_config: config.Config,
+    names: Sequence[str],
+    kw: dict[str, Any],
+    version: str | None,
+    exit_after: bool = True,
+) -> project.Result:
+    editions = [
+        _edition_overrides(e, kw)
+        for e in project.select_editions(project_config, names)
+        if not kw["formats"] or e.format in kw["formats"]
+    ]
+    if kw["output"] and len(editions) > 1:
+        raise click.UsageError("-o names one file; name one edition to build")
+    with _progress("Reading documents…") as update:
+        result = project.build_editions(
+            project_config, editions, version, lambda e: update(f"Building {e.name}…")
+        )
+    _report(result.diagnostics)
+    for output in result.outputs:
+        pages = f", {output.pages} pages" if output.pages is not None else ""
+        state = "wrote" if output.fresh else "up to date"
+        size = output.path.stat().st_size
+        _info(f"{state} {output.path} ({size:,} bytes, {output.documents} documents{pages})")
+    if result.files:
+        _info(_summary(result.files, result.included, result.diagnostics))
+    failed = _has_errors(result.diagnostics) or len(result.outputs) < len(editions)
+    if exit_after:
+        sys.exit(EXIT_DOCUMENT_ERRORS if failed else EXIT_OK)
+    return result
+
+
+def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Config | None) -> None:
+    loaded, _ = _load_sources(sources, kw)
+    epoch = base.source_date_epoch if base else _epoch()
+    info = replace(
+        base.book if base else assemble.BookInfo(),
+        modified=config.build_time(epoch),
+        **{k: kw[k] for k in ("title", "subtitle", "lang") if kw.get(k)},
+        **({"publisher": kw["publisher_name"]} if kw.get("publisher_name") else {}),
+    )
     options = OutputOptions(
-        roots=loaded.roots, layout=layout, paper=paper, qr=qr, pdf_variant=pdf_variant
+        theme=base.theme if base else OutputOptions().theme,
+        roots=loaded.roots,
+        layout=kw["layout"] or "brief",
+        paper=kw["paper"],
+        qr=bool(kw["qr"]),
+        pdf_variant=kw["pdf_variant"],
     )
-    if strict and loaded.diagnostics:
+    if kw["strict"] and loaded.diagnostics:
         _report(loaded.diagnostics)
-        click.echo("strict: not building because of the problems above", err=True)
+        click.echo("strict: nothing written because of the problems above", err=True)
         sys.exit(EXIT_DOCUMENT_ERRORS)
-    built = build.build(loaded, info, formats or FORMATS, output, selection, order, group, options)
+    formats = kw["formats"] or FORMATS
+    with _progress("Rendering…"):
+        built = build(
+            loaded,
+            info,
+            formats,
+            kw["output"],
+            _selection(kw),
+            kw["order"] or "date",
+            kw["group"] or "none",
+            options,
+        )
     diagnostics = (*loaded.diagnostics, *built.diagnostics)
     _report(diagnostics)
+    count = len(built.compilation.documents)
     for path in built.written:
-        click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
-    click.echo(_summary(loaded))
-    failed = any(d.severity == "error" for d in diagnostics) or len(built.written) < len(
-        formats or FORMATS
-    )
+        _info(f"wrote {path} ({path.stat().st_size:,} bytes, {count} documents)")
+    _info(_summary(loaded.files, len(loaded.documents), loaded.diagnostics))
+    failed = _has_errors(diagnostics) or len(built.written) < len(formats)
     sys.exit(EXIT_DOCUMENT_ERRORS if failed else EXIT_OK)
 
 
-def _build_time() -> dt.datetime:
-    """Build time: SOURCE_DATE_EPOCH when set, so that rebuilds give identical bytes."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is None:
-        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+def _epoch() -> int | None:
+    """SOURCE_DATE_EPOCH for a build without a project file, validated like the config's."""
     try:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    except (ValueError, OverflowError, OSError):
-        raise click.UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds") from None
+        return config.load_epoch()
+    except config.ConfigError as error:
+        _report(error.diagnostics)
+        sys.exit(EXIT_USAGE)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path), default=".")
+def init(folder: Path) -> None:
+    """Create a working project: publisher.toml, a Makefile and two sample documents."""
+    try:
+        created = scaffold.init(folder)
+    except scaffold.ScaffoldError as error:
+        raise click.UsageError(str(error)) from None
+    for path in created:
+        _info(f"created {path}")
+    _info(f"next: cd {folder} && make")

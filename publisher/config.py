@@ -114,7 +114,6 @@ def find(start: Path) -> Path | None:
 
 def load(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     """Read and validate a config file; raise ConfigError listing every problem."""
-    environ = os.environ if environ is None else environ
     text = path.read_text(encoding="utf-8")
     name = path.name
     try:
@@ -127,28 +126,25 @@ def load(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         data = data.get("tool", {}).get("publisher", {})
         prefix = ("tool", "publisher")
     checker = _Checker(name, text, prefix)
-    epoch = _epoch(environ, checker)
+    epoch = None
+    try:
+        epoch = load_epoch(environ)
+    except ConfigError as error:
+        checker.problems.extend(error.diagnostics)
     config = checker.config(data, path.parent.resolve(), path, epoch)
     if checker.problems:
         raise ConfigError(sorted(checker.problems, key=lambda d: d.line or 0))
     return config
 
 
-def _epoch(environ: Mapping[str, str], checker: _Checker) -> int | None:
-    value = environ.get("SOURCE_DATE_EPOCH")
+def load_epoch(environ: Mapping[str, str] | None = None) -> int | None:
+    """SOURCE_DATE_EPOCH, the one environment variable Publisher reads; None when unset."""
+    value = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH")
     if value is None:
         return None
     if not value.strip().isdigit():
-        checker.problems.append(
-            Diagnostic(
-                "SOURCE_DATE_EPOCH",
-                None,
-                "error",
-                "config-value",
-                f"{value!r} is not a number of seconds",
-            )
-        )
-        return None
+        message = f"{value!r} is not a number of seconds"
+        raise ConfigError([Diagnostic("SOURCE_DATE_EPOCH", None, "error", "config-value", message)])
     return int(value)
 
 

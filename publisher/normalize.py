@@ -85,14 +85,14 @@ def _normalize_one(
     title = _title(meta, problems)
     if title is None:
         title = converted.title or _title_from_path(raw.path)
-        if raw.has_front_matter:
+        if raw.has_front_matter and _first(meta, "title") is None:
             problems.add("warning", "title-missing", f"no title in front matter; using {title!r}")
     date, published = _dates(meta, problems)
     tags = _strings(meta, "tags", problems)
     authors = _strings(meta, "authors", problems)
     translation_key = _plain(meta, "translation_key", problems)
     translation_of = _plain(meta, "translation_of", problems)
-    found.extend(problems.found)
+    found.extend(sorted(problems.found, key=lambda d: d.line or 0))
     if any(d.severity == "error" for d in problems.found):
         return None
     fields: dict[str, Any] = {
@@ -124,10 +124,17 @@ def _first(meta: Mapping[str, Any], field: str) -> tuple[str, Any] | None:
 
 
 def _describe(value: Any) -> str:
-    kind = {bool: "a boolean", dict: "a mapping", list: "a list"}.get(
-        type(value), type(value).__name__
-    )
-    return f"{kind} ({value!r:.40})"
+    """Name a front-matter value the way its author wrote it, not as Python prints it."""
+    if isinstance(value, bool):
+        return f"the YAML boolean {str(value).lower()} (quote it to keep it as text)"
+    if isinstance(value, dict):
+        keys = ", ".join(map(str, list(value)[:3]))
+        return f"a mapping (keys: {keys})"
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value)} items"
+    if isinstance(value, str):
+        return repr(value if len(value) <= 60 else value[:57] + "...")
+    return f"{type(value).__name__} {str(value)[:40]}"
 
 
 def _clean_text(text: str) -> str:
@@ -155,7 +162,7 @@ def _title(meta: Mapping[str, Any], problems: _Problems) -> str | None:
     key, value = item
     text = _scalar_text(value)
     if text is None:
-        problems.add("error", "bad-title", f"title must be text, not {_describe(value)}", key)
+        problems.add("error", "bad-title", f"{key}: must be text, not {_describe(value)}", key)
         return None
     if not text:
         problems.add("warning", "title-empty", "title is empty", key)
@@ -176,7 +183,7 @@ def _lang(meta: Mapping[str, Any], problems: _Problems) -> str | None:
         return None
     key, value = item
     if not isinstance(value, str) or not _LANG_TAG.match(value.strip().replace("_", "-")):
-        problems.add("warning", "bad-lang", f"{_describe(value)} is not a BCP 47 language tag", key)
+        problems.add("warning", "bad-lang", f"{key}: {_describe(value)} is not a BCP 47 language tag", key)
         return None
     parts = value.strip().replace("_", "-").split("-")
     return "-".join(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pikepdf
@@ -18,6 +19,7 @@ from publisher.options import OutputOptions
 from publisher.output import atomic_path
 
 CACHE = Path(".publisher-cache")
+_NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +75,9 @@ def build_editions(
     stale: list[tuple[Edition, Path, str]] = []
     for edition in editions:
         target = _target(config, edition, version)
-        key = hashlib.sha256(f"{fingerprint}\n{edition!r}\n{target}".encode()).hexdigest()
+        # The build time is in the fingerprint as SOURCE_DATE_EPOCH; "now" must not make it stale.
+        timeless = replace(edition, book=replace(edition.book, modified=_NEVER))
+        key = hashlib.sha256(f"{fingerprint}\n{timeless!r}\n{target}".encode()).hexdigest()
         cached = _cached(config, edition, target, key)
         if cached is None:
             stale.append((edition, target, key))

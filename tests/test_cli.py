@@ -51,7 +51,8 @@ def test_a_bad_document_is_reported_and_the_rest_go_on(tmp_path: Path, corpus: P
     code, out, err = run("list", "--json", str(tmp_path))
     assert code == 1
     assert [row["path"] for row in json.loads(out)] == [good.name]
-    assert err.startswith("broken.md:2: error:")
+    assert err.startswith("broken.md:3: error: invalid front matter: ")
+    assert "started on line 2" in err
     code, out, err = run("check", str(tmp_path))
     assert code == 1
     assert out.strip() == "2 documents read, 1 included, 1 skipped, 0 warnings"

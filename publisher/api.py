@@ -1,0 +1,28 @@
+"""The Python API: what the command line does, for programs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from publisher import config, project
+from publisher.build import load as _load
+from publisher.model import Document
+
+
+def build(project_config: Path | str | config.Config, editions: Sequence[str] = ()) -> list[Path]:
+    """Build a project's editions (all, or those named) and return the files written or kept.
+
+    Problems in documents do not raise: the build goes on without the bad documents, as on the
+    command line. A configuration that cannot be used raises ``config.ConfigError``.
+    """
+    if not isinstance(project_config, config.Config):
+        project_config = config.load(Path(project_config))
+    chosen = project.select_editions(project_config, editions)
+    result = project.build_editions(project_config, chosen)
+    return [output.path for output in result.outputs]
+
+
+def load(sources: Sequence[str | Path], excludes: Sequence[str] = ()) -> list[Document]:
+    """Read and normalize documents from files, folders and globs; bad ones are left out."""
+    return list(_load([str(s) for s in sources], excludes).documents)

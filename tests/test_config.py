@@ -1,0 +1,89 @@
+"""publisher.toml: every bad key, type and value is reported with its line; good files load."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from publisher import config
+
+CASES = Path(__file__).parent / "fixtures" / "config"
+
+
+def problems(name: str) -> list[str]:
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(CASES / name, {})
+    return [d.format() for d in caught.value.diagnostics]
+
+
+def test_every_bad_key_type_and_value_is_reported_with_its_line() -> None:
+    assert problems("bad-keys.toml") == [
+        "bad-keys.toml:3: error: book.titel: unknown key; did you mean 'title'? [config-unknown-key]",
+        "bad-keys.toml:4: error: book.lang: must be a string, not int [config-type]",
+        "bad-keys.toml:11: error: editions.brief.layot: unknown key; did you mean 'layout'? "
+        "[config-unknown-key]",
+        "bad-keys.toml:12: error: editions.brief.since: not a date (write 2021-03-01) [config-value]",
+        "bad-keys.toml:13: error: editions.brief.paper: 'legal' is not one of letter, a4 "
+        "[config-value]",
+        "bad-keys.toml:14: error: editions.brief.qr: must be true or false, not str [config-type]",
+        "bad-keys.toml:16: error: editions.collection.format: missing; one of epub, pdf "
+        "[config-missing]",
+        "bad-keys.toml:17: error: editions.collection.formats: unknown key; did you mean 'format'? "
+        "[config-unknown-key]",
+    ]
+
+
+def test_syntax_error_names_the_line() -> None:
+    assert problems("bad-syntax.toml") == [
+        "bad-syntax.toml:3: error: Illegal character '\\n' (at line 3, column 25) [config-syntax]"
+    ]
+
+
+def test_dates_in_the_wrong_order() -> None:
+    assert problems("until-before-since.toml") == [
+        "until-before-since.toml:4: error: editions.brief.until: 2021-03-01 is before since "
+        "(2021-06-30) [config-value]"
+    ]
+
+
+def test_good_config_with_defaults_and_overrides() -> None:
+    loaded = config.load(CASES / "good.toml", {"SOURCE_DATE_EPOCH": "1614643200"})
+    brief, collection = loaded.editions
+    assert loaded.book.lang == "es"
+    assert loaded.source_date_epoch == 1614643200
+    assert loaded.book.modified == dt.datetime(2021, 3, 2, tzinfo=dt.UTC)
+    assert brief.selection.since == dt.date(2021, 3, 1)
+    assert brief.selection.until == dt.date(2021, 6, 30)
+    assert brief.selection.tags == ("statements-releases",)
+    assert brief.group == "month" and collection.group == "none"
+    assert brief.output == Path("dist/brief.pdf")
+    assert collection.output == Path("out/all.epub")
+    assert collection.book.title == "Everything" and brief.book.title == "Weekly"
+
+
+def test_bad_source_date_epoch() -> None:
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(CASES / "good.toml", {"SOURCE_DATE_EPOCH": "yesterday"})
+    assert [d.code for d in caught.value.diagnostics] == ["config-value"]
+
+
+def test_pyproject_tool_table(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.publisher.book]\ntitle = "From pyproject"\n'
+        '\n[tool.publisher.editions.all]\nformat = "epub"\nlayot = 1\n'
+    )
+    found = config.find(tmp_path)
+    assert found == tmp_path / "pyproject.toml"
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(found, {})
+    assert [d.format() for d in caught.value.diagnostics] == [
+        "pyproject.toml:9: error: editions.all.layot: unknown key; did you mean 'layout'? "
+        "[config-unknown-key]"
+    ]
+
+
+def test_the_example_project_loads() -> None:
+    example = config.load(Path(__file__).parents[1] / "examples" / "publisher.toml", {})
+    assert [e.name for e in example.editions] == ["brief", "book", "collection"]
