@@ -11,7 +11,7 @@ from pathlib import Path
 from publisher import epub, normalize, pdf, reader, sources
 from publisher.assemble import BookInfo, Group, Order, Selection, assemble
 from publisher.model import Compilation, Diagnostic, Document, RawDocument
-from publisher.options import Format, OutputOptions
+from publisher.options import OUTPUT_FAILED, Format, OutputOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +47,6 @@ def load(inputs: Sequence[str], excludes: Sequence[str] = (), default_lang: str 
     roots = tuple(sorted({root for _, root in found}))
     return Loaded(tuple(documents), tuple(problems), len(found), roots)
 
-
-OUTPUT_FAILED = "output-failed"
-"""Diagnostic code a writer returns when it could not write its file (the old one is kept)."""
 
 Writer = Callable[[Compilation, Path, OutputOptions], list[Diagnostic]]
 WRITERS: dict[Format, Writer] = {"epub": epub.write, "pdf": pdf.write}

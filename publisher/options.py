@@ -15,6 +15,9 @@ FORMATS: tuple[Format, ...] = ("epub", "pdf")
 LAYOUTS: tuple[Layout, ...] = ("brief", "book")
 PAPERS: tuple[Paper, ...] = ("letter", "a4")
 
+OUTPUT_FAILED = "output-failed"
+"""Diagnostic code a writer returns when it could not write its file (the old one is kept)."""
+
 
 @dataclass(frozen=True, slots=True)
 class OutputOptions:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +17,7 @@ from publisher import i18n
 from publisher.model import Compilation, Document, Entry, Section
 
 Target = Literal["epub", "pdf"]
-Kind = Literal["title", "toc", "glance", "section", "document", "sources", "colophon"]
+Kind = Literal["cover", "title", "toc", "glance", "section", "document", "sources", "colophon"]
 
 BUILTIN_TEMPLATES = Path(str(importlib.resources.files("publisher.templates")))
 BUILTIN_STYLES = Path(str(importlib.resources.files("publisher.styles")))
@@ -79,8 +81,14 @@ def part_name(doc: Document) -> str:
 
 
 def section_name(section: Section) -> str:
-    """The part name (and anchor) of a section divider."""
-    return f"section-{section.key}"
+    """The part name (and anchor) of a section divider: a slug safe as a file name and an id."""
+    slug = re.sub(r"[^a-z0-9]+", "-", section.key.lower()).strip("-")
+    if slug != section.key:
+        # Keys that differ only in case or punctuation ("Foreign Policy", "foreign-policy")
+        # must still give distinct files.
+        digest = hashlib.sha256(section.key.encode()).hexdigest()[:8]
+        slug = f"{slug}-{digest}" if slug else digest
+    return f"section-{slug}"
 
 
 def environment(theme: Theme, target: Target) -> jinja2.Environment:

@@ -1,0 +1,439 @@
+"""Rendered parts → an EPUB 3 file (EbookLib), repacked with deterministic bytes."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import itertools
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+from ebooklib import epub as ebook
+
+from publisher import cover, i18n, render
+from publisher.model import Compilation, Diagnostic, Document
+from publisher.options import OUTPUT_FAILED, OutputOptions
+from publisher.output import atomic_path
+
+MAX_XHTML_BYTES = 250_000
+"""Largest content file written: longer parts are split between elements, outermost first."""
+
+_XHTML = "application/xhtml+xml"
+_STYLES = ("base.css", "epub.css")
+_BODY_TYPES = {
+    "cover": "cover",
+    "title": "frontmatter titlepage",
+    "toc": "frontmatter",
+    "glance": "frontmatter",
+    "section": "bodymatter part",
+    "document": "bodymatter chapter",
+    "sources": "backmatter bibliography",
+    "colophon": "backmatter colophon",
+}
+_INLINE_NAMESPACES = (
+    ("mathml", "http://www.w3.org/1998/Math/MathML"),
+    ("svg", "http://www.w3.org/2000/svg"),
+)
+# The page template adds a head and the html/body elements around a part.
+_PAGE_OVERHEAD = 2_000
+# ZIP stores local times from 1980 to 2107 only.
+_ZIP_FIRST = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
+_ZIP_LAST = dt.datetime(2107, 12, 31, 23, 59, 58, tzinfo=dt.UTC)
+_A11Y_SUMMARY = (
+    "Reflowable text with a navigable table of contents, one heading per document and the "
+    "language of every document marked; no sound, flashing or motion. Conformance is "
+    "self-assessed by the tool that compiled the sources."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    """One file of the package, named relative to the package folder."""
+
+    name: str
+    media_type: str
+    data: bytes
+    properties: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Point:
+    """One entry of the navigation tree."""
+
+    title: str
+    href: str
+    lang: str
+    children: list[_Point] = field(default_factory=list)
+
+
+def write(compilation: Compilation, output: Path, options: OutputOptions) -> list[Diagnostic]:
+    """Write the compilation as an EPUB 3 file; a failure is an ``output-failed`` diagnostic."""
+    problems: list[Diagnostic] = []
+    compilation = _without_broken_bodies(compilation, problems)
+    try:
+        data = _epub(compilation, options, problems)
+        with atomic_path(output) as temp:
+            temp.write_bytes(data)
+    except (OSError, jinja2.TemplateError, ET.ParseError, zipfile.LargeZipFile) as error:
+        message = f"could not write the EPUB: {error}"
+        problems.append(Diagnostic(str(output), None, "error", OUTPUT_FAILED, message))
+    return problems
+
+
+def _without_broken_bodies(compilation: Compilation, problems: list[Diagnostic]) -> Compilation:
+    """Leave out documents whose body is not well-formed XHTML, which no reader would open."""
+    broken: set[str] = set()
+    for doc in compilation.documents:
+        try:
+            ET.fromstring(f"<div>{doc.body}</div>")
+        except ET.ParseError as error:
+            broken.add(doc.id)
+            message = f"body is not well-formed XHTML ({error}); left out of the EPUB"
+            problems.append(Diagnostic(doc.path, None, "error", "epub-bad-body", message))
+    if not broken:
+        return compilation
+    sections = []
+    for section in compilation.sections:
+        entries = []
+        for entry in section.entries:
+            kept = {lang: d for lang, d in entry.variants.items() if d.id not in broken}
+            if kept:
+                entries.append(dataclasses.replace(entry, variants=kept))
+        if entries:
+            sections.append(dataclasses.replace(section, entries=tuple(entries)))
+    return dataclasses.replace(compilation, sections=tuple(sections))
+
+
+def _epub(compilation: Compilation, options: OutputOptions, problems: list[Diagnostic]) -> bytes:
+    """The whole EPUB as bytes: render, pack with EbookLib, repack deterministically."""
+    env = render.environment(options.theme, "epub")
+    styles = [
+        _File(f"styles/{name}", "text/css", options.theme.style(name).read_bytes())
+        for name in _STYLES
+    ]
+    hrefs = [style.name for style in styles]
+    cover_image = _cover(compilation, options, problems)
+    images = cover.Images(options.roots)
+    parts = render.render(compilation, env, layout="book")
+    names = {f"{part.name}.xhtml" for part in parts}
+    pages = [_page(env, _cover_part(env, compilation, cover_image.name), hrefs)]
+    toc: list[_Point] = []
+    current: _Point | None = None
+    for part in parts:
+        chunks, where = _part_pages(part, names, images, problems)
+        pages.extend(_page(env, chunk, hrefs) for chunk in chunks)
+        point = _Point(part.title, f"{part.name}.xhtml", part.lang)
+        if part.document is None:
+            current = point if part.kind == "section" else None
+            toc.append(point)
+            continue
+        if options.toc_subheadings:
+            point.children = _heading_points(part.document, where)
+        (current.children if current is not None else toc).append(point)
+    nav = _nav(env, compilation, parts, toc, hrefs)
+    pictures = sorted(
+        (_File(a.name, a.media_type, a.data) for a in images.assets.values()), key=lambda f: f.name
+    )
+    book = ebook.EpubBook()
+    _metadata(book, compilation, images.described)
+    items = {file.name: _item(file) for file in (*styles, *pictures, nav, *pages)}
+    for item in items.values():
+        book.add_item(item)
+    cover_item = ebook.EpubCover(file_name=cover_image.name)
+    cover_item.media_type, cover_item.content = cover_image.media_type, cover_image.data
+    book.add_item(cover_item)
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": cover_item.id})
+    book.add_item(ebook.EpubNcx())
+    book.toc = _ncx(toc, itertools.count(1))
+    book.spine = [items[page.name] for page in pages]
+    return _repack(_ebooklib_bytes(book, compilation.modified), compilation.modified)
+
+
+def _cover_part(env: jinja2.Environment, compilation: Compilation, image: str) -> render.Part:
+    """The cover page: the cover image, described by what it says."""
+    lang = compilation.lang
+    html = env.get_template("cover.xhtml").render(
+        book=compilation, name="cover", image=image, alt=cover.describe(compilation)
+    )
+    return render.Part("cover", "cover", i18n.label(lang, "cover"), lang, html)
+
+
+def _nav(
+    env: jinja2.Environment,
+    compilation: Compilation,
+    parts: Sequence[render.Part],
+    toc: Sequence[_Point],
+    stylesheets: Sequence[str],
+) -> _File:
+    """The EPUB 3 navigation document: the table of contents and the landmarks."""
+    lang = compilation.lang
+    landmarks = [
+        ("cover", "cover.xhtml", i18n.label(lang, "cover")),
+        ("titlepage", "title.xhtml", i18n.label(lang, "title_page")),
+        ("toc", "toc.xhtml", i18n.label(lang, "contents")),
+    ]
+    first = next((p for p in parts if p.kind in ("section", "document")), None)
+    if first is not None:
+        landmarks.append(("bodymatter", f"{first.name}.xhtml", i18n.label(lang, "start")))
+    nav = env.get_template("nav.xhtml").render(
+        lang=lang, points=toc, landmarks=landmarks, stylesheets=stylesheets
+    )
+    return _File("nav.xhtml", _XHTML, nav.encode(), ("nav",))
+
+
+def _page(env: jinja2.Environment, part: render.Part, stylesheets: Sequence[str]) -> _File:
+    """A part as a complete XHTML content document."""
+    html = render.page(env, part, stylesheets, _BODY_TYPES[part.kind])
+    # The manifest must declare inline SVG and MathML, which a user's template may add.
+    properties = tuple(prop for prop, uri in _INLINE_NAMESPACES if uri in html)
+    return _File(f"{part.name}.xhtml", _XHTML, html.encode(), properties)
+
+
+def _part_pages(
+    part: render.Part, names: set[str], images: cover.Images, problems: list[Diagnostic]
+) -> tuple[list[render.Part], dict[str, str]]:
+    """A part as one or more pages, and which page holds each id."""
+    root = ET.fromstring(part.html)
+    if part.document is not None:
+        images.embed(root, part.document, problems)
+    chunks = _split(root, MAX_XHTML_BYTES - _PAGE_OVERHEAD)
+    stems = [part.name if n == 0 else f"{part.name}_{n + 1}" for n in range(len(chunks))]
+    where: dict[str, str] = {}
+    for stem, chunk in zip(stems, chunks, strict=True):
+        # The rendering contract: a part's root id is its file stem, continuations included.
+        chunk.set("id", stem)
+        where.update((str(el.get("id")), stem) for el in chunk.iter() if el.get("id"))
+    if part.document is not None:
+        for stem, chunk in zip(stems, chunks, strict=True):
+            _resolve_links(chunk, stem, where, names, part.document, problems)
+    pages = [
+        dataclasses.replace(part, name=stem, html=ET.tostring(chunk, encoding="unicode"))
+        for stem, chunk in zip(stems, chunks, strict=True)
+    ]
+    return pages, where
+
+
+def _resolve_links(
+    chunk: ET.Element,
+    stem: str,
+    where: dict[str, str],
+    names: set[str],
+    doc: Document,
+    problems: list[Diagnostic],
+) -> None:
+    """Point in-document links at the page that holds their target; unlink what points nowhere."""
+    for link in chunk.iter("a"):
+        href = link.get("href")
+        if href is None:
+            continue
+        target, _, fragment = href.partition("#")
+        if not target and fragment in where:
+            if where[fragment] != stem:
+                link.set("href", f"{where[fragment]}.xhtml#{fragment}")
+        elif not (urlsplit(target).scheme or (target in names and not fragment)):
+            message = f"link {href!r} points nowhere inside the EPUB; kept its text"
+            problems.append(Diagnostic(doc.path, None, "warning", "link-unresolved", message))
+            for attribute in ("href", "hreflang", "rel", "target", "type", "download"):
+                link.attrib.pop(attribute, None)
+
+
+def _split(element: ET.Element, room: int, first: int | None = None) -> list[ET.Element]:
+    """The element if it fits, else copies of it that share its children in order.
+
+    The first copy fits in ``first`` bytes (default ``room``), the others in ``room``. A child
+    that fits no page on its own is split the same way, so a long body breaks between its
+    top-level blocks and goes deeper only where one block alone is too long.
+    """
+    first = room if first is None else first
+    if len(element) == 0 or _size(element) <= first:
+        return [element]
+    overhead = _size(_shell(element))
+    fresh = room - overhead
+    groups: list[list[ET.Element]] = [[]]
+    limit, used = first - overhead, 0
+    for child in element:
+        size = _size(child)
+        whole = used + size <= limit or size <= fresh or len(child) == 0
+        for piece in [child] if whole else _split(child, fresh, limit - used):
+            size = _size(piece)
+            # The first copy may stay empty when even the first piece misses the room left.
+            if used + size > limit and (groups[-1] or limit < fresh):
+                groups.append([])
+                limit, used = fresh, 0
+            groups[-1].append(piece)
+            used += size
+    copies: list[ET.Element] = []
+    items = 0
+    for group in filter(None, groups):
+        shell = _shell(element)
+        if copies:
+            shell.text = None
+            shell.attrib.pop("id", None)
+            start = element.get("start", "1")
+            if shell.tag == "ol" and start.isdigit():
+                shell.set("start", str(int(start) + items))
+        items += sum(piece.tag == "li" for piece in group)
+        shell.extend(group)
+        copies.append(shell)
+    copies[-1].tail = element.tail
+    return copies
+
+
+def _heading_points(doc: Document, where: dict[str, str]) -> list[_Point]:
+    """A document's subheadings as a tree, each pointing into the page that holds it."""
+    top: list[_Point] = []
+    stack: list[tuple[int, list[_Point]]] = [(1, top)]
+    for heading in doc.headings:
+        stem = where.get(heading.anchor)
+        if stem is None or not heading.text.strip():
+            continue
+        while stack[-1][0] >= heading.level:
+            stack.pop()
+        point = _Point(heading.text, f"{stem}.xhtml#{heading.anchor}", doc.lang)
+        stack[-1][1].append(point)
+        stack.append((heading.level, point.children))
+    return top
+
+
+def _metadata(book: ebook.EpubBook, compilation: Compilation, described: bool) -> None:
+    """Dublin Core, EPUB 3 refinements and accessibility metadata."""
+    book.set_identifier(compilation.identifier)
+    book.title = compilation.title
+    book.language = compilation.lang
+    book.add_metadata("DC", "title", compilation.title, {"id": "title"})
+    book.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
+    if compilation.subtitle:
+        book.add_metadata("DC", "title", compilation.subtitle, {"id": "subtitle"})
+        book.add_metadata(
+            None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"}
+        )
+    for lang in compilation.languages:
+        book.add_metadata("DC", "language", lang)
+    creators = compilation.authors or tuple(filter(None, [compilation.publisher]))
+    for n, name in enumerate(creators, 1):
+        book.add_metadata("DC", "creator", name, {"id": f"creator-{n}"})
+        role = "aut" if compilation.authors else "edt"
+        refines = {"refines": f"#creator-{n}", "property": "role", "scheme": "marc:relators"}
+        book.add_metadata(None, "meta", role, refines)
+    if compilation.publisher:
+        book.add_metadata("DC", "publisher", compilation.publisher)
+    book.add_metadata("DC", "date", compilation.modified.astimezone(dt.UTC).date().isoformat())
+    book.add_metadata("DC", "description", compilation.description or cover.describe(compilation))
+    if compilation.rights:
+        book.add_metadata("DC", "rights", compilation.rights)
+    documents = compilation.documents
+    for tag in dict.fromkeys(tag for doc in documents for tag in doc.tags):
+        book.add_metadata("DC", "subject", tag)
+    for url in dict.fromkeys(doc.source_url for doc in documents if doc.source_url):
+        book.add_metadata("DC", "source", url)
+    features = [
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ]
+    accessibility = [
+        ("schema:accessMode", "textual"),
+        ("schema:accessMode", "visual"),
+        ("schema:accessModeSufficient", "textual,visual"),
+        *(("schema:accessibilityFeature", feature) for feature in features),
+        ("schema:accessibilityHazard", "none"),
+    ]
+    if described:
+        # Every image (the cover included) has a text alternative, so text alone suffices.
+        accessibility += [
+            ("schema:accessModeSufficient", "textual"),
+            ("schema:accessibilityFeature", "alternativeText"),
+            ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
+            ("a11y:certifiedBy", compilation.publisher or "Publisher"),
+        ]
+    for prop, value in accessibility:
+        book.add_metadata(None, "meta", value, {"property": prop})
+    summary = {
+        "property": "schema:accessibilitySummary",
+        f"{{{ebook.NAMESPACES['XML']}}}lang": "en",
+    }
+    book.add_metadata(None, "meta", _A11Y_SUMMARY, summary)
+
+
+def _item(file: _File) -> ebook.EpubItem:
+    """A package item EbookLib writes as it is (its HTML items would re-parse the markup)."""
+    item = ebook.EpubItem(
+        uid=file.name.replace("/", "-"),
+        file_name=file.name,
+        media_type=file.media_type,
+        content=file.data,
+    )
+    item.properties = list(file.properties)
+    return item
+
+
+def _ncx(points: Sequence[_Point], counter: Iterator[int]) -> list[object]:
+    """The navigation tree in EbookLib's TOC shape, from which it writes the NCX."""
+    out: list[object] = []
+    for point in points:
+        link = ebook.Link(point.href, point.title, f"navpoint-{next(counter)}")
+        out.append((link, _ncx(point.children, counter)) if point.children else link)
+    return out
+
+
+def _ebooklib_bytes(book: ebook.EpubBook, modified: dt.datetime) -> bytes:
+    """EbookLib's package, written in memory, with its silent-failure mode off."""
+    buffer = io.BytesIO()
+    options = {
+        "raise_exceptions": True,
+        "mtime": modified.astimezone(dt.UTC),
+        "epub2_guide": False,
+        "epub3_landmark": False,
+        "epub3_pages": False,
+        "play_order": {"enabled": True, "start_from": 1},
+    }
+    if not ebook.write_epub(buffer, book, options):
+        raise OSError("EbookLib reported a failed write")
+    return buffer.getvalue()
+
+
+def _repack(data: bytes, modified: dt.datetime) -> bytes:
+    """The same entries, mimetype first and stored, the rest sorted, with one fixed timestamp."""
+    when = min(max(modified.astimezone(dt.UTC), _ZIP_FIRST), _ZIP_LAST)
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        entries = {info.filename: source.read(info) for info in source.infolist()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in ["mimetype", *sorted(set(entries) - {"mimetype"})]:
+            info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o100644 << 16
+            target.writestr(info, entries[name], compresslevel=9)
+    return out.getvalue()
+
+
+def _cover(
+    compilation: Compilation, options: OutputOptions, problems: list[Diagnostic]
+) -> cover.Asset:
+    """The user's cover, or a generated one when there is none or it cannot be used."""
+    style_dirs = options.theme.all_style_dirs
+    try:
+        return cover.image(compilation, options.cover, style_dirs)
+    except (OSError, ValueError) as error:
+        message = f"{error}; using a generated cover"
+        problems.append(Diagnostic(str(options.cover), None, "warning", "cover-unusable", message))
+        return cover.image(compilation, None, style_dirs)
+
+
+def _size(element: ET.Element) -> int:
+    return len(ET.tostring(element, encoding="utf-8"))
+
+
+def _shell(element: ET.Element) -> ET.Element:
+    """A copy of the element without its children or tail."""
+    shell = element.makeelement(element.tag, element.attrib)
+    shell.text = element.text
+    return shell
