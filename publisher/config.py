@@ -10,7 +10,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from publisher.assemble import GROUPS, ORDERS, BookInfo, Group, Order, Selection
 from publisher.model import Diagnostic
@@ -275,7 +275,7 @@ class _Checker:
         fmt = self.get(table, (*keys, "format"), _choice(FORMATS), None)
         if fmt is None and "format" not in table:
             self.fail((*keys, "format"), f"missing; one of {', '.join(FORMATS)}", "config-missing")
-        fmt = fmt or "pdf"
+        fmt = cast(Format, fmt or "pdf")
         default_output = f"dist/{name}.{fmt}"
         selection = Selection(
             tags=self.get(table, (*keys, "tags"), _texts, ()),

@@ -183,7 +183,8 @@ def _lang(meta: Mapping[str, Any], problems: _Problems) -> str | None:
         return None
     key, value = item
     if not isinstance(value, str) or not _LANG_TAG.match(value.strip().replace("_", "-")):
-        problems.add("warning", "bad-lang", f"{key}: {_describe(value)} is not a BCP 47 language tag", key)
+        message = f"{key}: {_describe(value)} is not a BCP 47 language tag"
+        problems.add("warning", "bad-lang", message, key)
         return None
     parts = value.strip().replace("_", "-").split("-")
     return "-".join(

@@ -20,11 +20,13 @@ def problems(name: str) -> list[str]:
 
 def test_every_bad_key_type_and_value_is_reported_with_its_line() -> None:
     assert problems("bad-keys.toml") == [
-        "bad-keys.toml:3: error: book.titel: unknown key; did you mean 'title'? [config-unknown-key]",
+        "bad-keys.toml:3: error: book.titel: unknown key; did you mean 'title'? "
+        "[config-unknown-key]",
         "bad-keys.toml:4: error: book.lang: must be a string, not int [config-type]",
         "bad-keys.toml:11: error: editions.brief.layot: unknown key; did you mean 'layout'? "
         "[config-unknown-key]",
-        "bad-keys.toml:12: error: editions.brief.since: not a date (write 2021-03-01) [config-value]",
+        "bad-keys.toml:12: error: editions.brief.since: not a date (write 2021-03-01) "
+        "[config-value]",
         "bad-keys.toml:13: error: editions.brief.paper: 'legal' is not one of letter, a4 "
         "[config-value]",
         "bad-keys.toml:14: error: editions.brief.qr: must be true or false, not str [config-type]",
