@@ -14,13 +14,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-EXAMPLE_FLAGS := --title "U.S.–Mexico Relations, 2021–2022" --subtitle "White House statements and remarks" \
-	--publisher "Publisher example project"
-
 example: $(STAMP)
-	$(BIN)/publisher check examples/content
-	$(BIN)/publisher build examples/content $(EXAMPLE_FLAGS) -f epub -o dist/example.epub
-	$(BIN)/publisher build examples/content $(EXAMPLE_FLAGS) -f pdf --layout brief -o dist/example-brief.pdf
+	$(BIN)/publisher check --config examples/publisher.toml
+	cd examples && ../$(BIN)/publisher build
+
+# Versioned, reproducible release of the example editions: dated from the last commit.
+release: $(STAMP)
+	cd examples && SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct) \
+		../$(BIN)/publisher release --version $$(git describe --tags --always)
 
 test: $(STAMP)
 	$(BIN)/pytest -q
@@ -31,4 +32,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf dist build .publisher-cache
+	rm -rf dist build .publisher-cache examples/.publisher-cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -284,7 +285,8 @@ def _build_editions(
         pages = f", {output.pages} pages" if output.pages is not None else ""
         state = "wrote" if output.fresh else "up to date"
         size = output.path.stat().st_size
-        _info(f"{state} {output.path} ({size:,} bytes, {output.documents} documents{pages})")
+        shown = os.path.relpath(output.path)
+        _info(f"{state} {shown} ({size:,} bytes, {output.documents} documents{pages})")
     if result.files:
         _info(_summary(result.files, result.included, result.diagnostics))
     failed = _has_errors(result.diagnostics) or len(result.outputs) < len(editions)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -125,7 +126,7 @@ def _build_one(config: Config, edition: Edition, loaded: Loaded, target: Path) -
 
 
 def _target(config: Config, edition: Edition, version: str | None) -> Path:
-    path = config.root / edition.output
+    path = Path(os.path.normpath(config.root / edition.output))
     return path.with_name(f"{edition.name}-{version}{path.suffix}") if version else path
 
 

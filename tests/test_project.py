@@ -81,6 +81,7 @@ def test_make_release_twice_gives_identical_files(scaffold: Path) -> None:
     assert run("git", "init", "-q", cwd=scaffold).returncode == 0
     run(*git, "add", "-A", cwd=scaffold)
     assert run(*git, "commit", "-qm", "content", cwd=scaffold).returncode == 0
+    run("rm", "-rf", "dist", cwd=scaffold)
     first = run("make", "release", cwd=scaffold)
     assert first.returncode == 0, first.stdout + first.stderr
     release_one = digests(scaffold / "dist")
@@ -124,6 +125,6 @@ def test_python_api_builds_the_example(tmp_path: Path) -> None:
         example, tmp_path / "ex", ignore=shutil.ignore_patterns("dist", ".publisher-cache")
     )
     written = publisher.build(tmp_path / "ex" / "publisher.toml", ["collection"])
-    assert written == [tmp_path / "ex" / "dist" / "relations.epub"]
+    assert written == [tmp_path / "dist" / "relations.epub"]
     documents = publisher.load([tmp_path / "ex" / "content"])
     assert len(documents) == 12
