@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from publisher.bilingual import Mode
 from publisher.render import Theme
 
 Format = Literal["epub", "pdf"]
@@ -39,3 +41,13 @@ class OutputOptions:
     """Cover image to use instead of the generated one (EPUB)."""
     toc_subheadings: bool = True
     """List each document's subheadings in the navigation."""
+    bilingual: Mode | None = None
+    """How translations are laid out; None gives every variant its own listed part."""
+    secondary: tuple[str, ...] = ()
+    """Languages to pair with the primary one, by preference; empty takes any other."""
+    jobs: int | None = None
+    """PDF: parts laid out at once (None: the CPU count); 0 lays the whole PDF out in one pass."""
+    executor: Executor | None = None
+    """PDF: where parts are laid out, instead of a pool of ``jobs`` processes (e.g. a cluster's)."""
+    cache: Path | None = None
+    """Folder that keeps rendered PDF parts between builds; None keeps nothing."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.resources
 import re
@@ -13,7 +14,7 @@ from typing import Literal
 import jinja2
 from markupsafe import Markup
 
-from publisher import i18n
+from publisher import bilingual, i18n
 from publisher.model import Compilation, Document, Entry, Section
 
 Target = Literal["epub", "pdf"]
@@ -73,6 +74,10 @@ class Part:
     """The section the part opens or belongs to."""
     entry: Entry | None = field(default=None)
     """The entry the document belongs to, for document parts."""
+    titles: tuple[tuple[str, str], ...] = ()
+    """(language, title) of every variant the navigation lists for the part, when several."""
+    listed: bool = True
+    """False for a later variant of an entry the navigation lists once, at its lead."""
 
 
 def part_name(doc: Document) -> str:
@@ -107,6 +112,7 @@ def environment(theme: Theme, target: Target) -> jinja2.Environment:
         long_date=i18n.long_date,
         language_name=i18n.language_name,
         is_rtl=i18n.is_rtl,
+        only_in=i18n.only_in,
         href=_epub_href if target == "epub" else _pdf_href,
         part_name=part_name,
         section_name=section_name,
@@ -123,9 +129,43 @@ def _pdf_href(part: str, anchor: str | None = None) -> str:
     return f"#{anchor or part}"
 
 
-def render(compilation: Compilation, env: jinja2.Environment, layout: str = "book") -> list[Part]:
-    """Render every part of a compilation, in reading order."""
-    context = {"book": compilation, "layout": layout, "lang": compilation.lang}
+def render(
+    compilation: Compilation,
+    env: jinja2.Environment,
+    layout: str = "book",
+    mode: bilingual.Mode | None = None,
+    secondary: Sequence[str] = (),
+) -> list[Part]:
+    """Render every part of a compilation, in reading order, translations laid out by mode."""
+    views = (
+        {id(entry): bilingual.view(entry, mode, secondary) for entry in compilation.entries}
+        if mode
+        else {}
+    )
+    # A pair set together in one part is reached through its lead's part.
+    holder = {
+        doc.id: part_name(view.lead)
+        for view in views.values()
+        if view.paired
+        for doc in view.shown[:2]
+    }
+    href = _epub_href if env.globals["target"] == "epub" else _pdf_href
+
+    def doc_href(doc: Document) -> str:
+        return href(holder.get(doc.id, part_name(doc)))
+
+    def variants(entry: Entry) -> tuple[Document, ...]:
+        """The variants the publication shows, in order."""
+        return views[id(entry)].shown if mode else entry.documents
+
+    context = {
+        "book": compilation,
+        "layout": layout,
+        "lang": compilation.lang,
+        "bilingual": mode,
+        "doc_href": doc_href,
+        "variants": variants,
+    }
     parts = [
         _part(env, "title.xhtml", "title", "title", compilation.title, compilation.lang, context)
     ]
@@ -168,13 +208,12 @@ def render(compilation: Compilation, env: jinja2.Environment, layout: str = "boo
                 )
             )
         for entry in section.entries:
-            for doc in entry.documents:
-                html = env.get_template("document.xhtml").render(
-                    **context, section=section, entry=entry, doc=doc
+            if mode is None:
+                parts.extend(
+                    _document(env, context, section, entry, doc) for doc in entry.documents
                 )
-                parts.append(
-                    Part(part_name(doc), "document", doc.title, doc.lang, html, doc, section, entry)
-                )
+            else:
+                parts.extend(_entry(env, context, section, entry, views[id(entry)], mode))
     parts.append(
         _part(
             env,
@@ -196,6 +235,52 @@ def render(compilation: Compilation, env: jinja2.Environment, layout: str = "boo
             compilation.lang,
             context,
         )
+    )
+    return parts
+
+
+def _document(
+    env: jinja2.Environment,
+    context: dict[str, object],
+    section: Section,
+    entry: Entry,
+    doc: Document,
+) -> Part:
+    """One variant of an entry as a document part of its own."""
+    html = env.get_template("document.xhtml").render(
+        **context, section=section, entry=entry, doc=doc
+    )
+    return Part(part_name(doc), "document", doc.title, doc.lang, html, doc, section, entry)
+
+
+def _entry(
+    env: jinja2.Environment,
+    context: dict[str, object],
+    section: Section,
+    entry: Entry,
+    view: bilingual.View,
+    mode: bilingual.Mode,
+) -> list[Part]:
+    """An entry's parts in a bilingual layout: the navigation lists it once, with every title."""
+    titles = tuple((doc.lang, doc.title) for doc in view.shown) if len(view.shown) > 1 else ()
+    parts = []
+    rest = view.shown
+    if view.paired:
+        lead, partner = view.lead, view.partner
+        html = env.get_template(f"entry-{mode}.xhtml").render(
+            **context, section=section, entry=entry, view=view, lead=lead, partner=partner
+        )
+        parts.append(
+            Part(part_name(lead), "document", lead.title, lead.lang, html, lead, section, entry)
+        )
+        rest = view.shown[2:]
+    else:
+        parts.append(_document(env, context, section, entry, rest[0]))
+        rest = rest[1:]
+    parts[0] = dataclasses.replace(parts[0], titles=titles)
+    parts.extend(
+        dataclasses.replace(_document(env, context, section, entry, doc), listed=False)
+        for doc in rest
     )
     return parts
 

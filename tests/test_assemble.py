@@ -7,25 +7,25 @@ from pathlib import Path
 
 import pytest
 
-from publisher import build
 from publisher.assemble import BookInfo, Selection, assemble, select
+from publisher.build import Loaded, load
 
 INFO = BookInfo(title="Test", modified=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
 
 
 @pytest.fixture(scope="module")
-def sample(whitehouse_sample: Path) -> build.Loaded:
-    return build.load([str(whitehouse_sample)])
+def sample(whitehouse_sample: Path) -> Loaded:
+    return load([str(whitehouse_sample)])
 
 
-def test_default_order_is_by_date(sample: build.Loaded) -> None:
+def test_default_order_is_by_date(sample: Loaded) -> None:
     compilation, _ = assemble(sample.documents, INFO)
     dates = [d.date for d in compilation.documents]
     assert dates == sorted(dates)  # type: ignore[type-var]
     assert len(compilation.documents) == len(sample.documents) == 36
 
 
-def test_selection_by_tag_dates_and_text(sample: build.Loaded) -> None:
+def test_selection_by_tag_dates_and_text(sample: Loaded) -> None:
     chosen = select(
         sample.documents,
         Selection(
@@ -43,7 +43,7 @@ def test_selection_by_tag_dates_and_text(sample: build.Loaded) -> None:
     )
 
 
-def test_group_by_month_gives_localized_titles(sample: build.Loaded) -> None:
+def test_group_by_month_gives_localized_titles(sample: Loaded) -> None:
     compilation, _ = assemble(sample.documents, INFO, group="month")
     keys = [s.key for s in compilation.sections]
     assert keys == sorted(keys)
@@ -52,14 +52,14 @@ def test_group_by_month_gives_localized_titles(sample: build.Loaded) -> None:
     assert spanish.sections[0].title == "Enero de 2021"
 
 
-def test_group_by_tag(sample: build.Loaded) -> None:
+def test_group_by_tag(sample: Loaded) -> None:
     compilation, _ = assemble(sample.documents, INFO, group="tag")
     for section in compilation.sections:
         assert all(e.primary.tags[0] == section.key for e in section.entries)
 
 
 def test_translations_pair_into_one_entry(corpus: Path) -> None:
-    loaded = build.load([str(corpus / "bilingual" / "whitehouse")])
+    loaded = load([str(corpus / "bilingual" / "whitehouse")])
     compilation, problems = assemble(loaded.documents, INFO)
     assert problems == []
     pairs = [e for e in compilation.entries if len(e.variants) > 1]
@@ -78,7 +78,7 @@ def test_translation_of_by_path_pairs_without_key(tmp_path: Path) -> None:
     (tmp_path / "es" / "lost.md").write_text(
         "---\ntitle: Perdido\nlang: es\ntranslation_of: ../en/nothing.md\n---\nNada.\n"
     )
-    loaded = build.load([str(tmp_path)])
+    loaded = load([str(tmp_path)])
     compilation, problems = assemble(loaded.documents, INFO)
     assert [list(e.variants) for e in compilation.entries if len(e.variants) > 1] == [["en", "es"]]
     assert [p.format() for p in problems] == [
@@ -87,7 +87,7 @@ def test_translation_of_by_path_pairs_without_key(tmp_path: Path) -> None:
     ]
 
 
-def test_identifier_is_stable_and_derived(sample: build.Loaded) -> None:
+def test_identifier_is_stable_and_derived(sample: Loaded) -> None:
     first, _ = assemble(sample.documents, INFO)
     second, _ = assemble(sample.documents[:5], INFO)
     other, _ = assemble(sample.documents, BookInfo(title="Other"))
@@ -95,6 +95,6 @@ def test_identifier_is_stable_and_derived(sample: build.Loaded) -> None:
     assert first.identifier.startswith("urn:uuid:")
 
 
-def test_empty_selection_gives_an_empty_compilation(sample: build.Loaded) -> None:
+def test_empty_selection_gives_an_empty_compilation(sample: Loaded) -> None:
     compilation, _ = assemble(sample.documents, INFO, Selection(match="no such text anywhere"))
     assert compilation.sections == () and compilation.date_range is None

@@ -1,0 +1,180 @@
+"""Rendered parts → PDF (WeasyPrint): the brief and the book, with bookmarks and source links."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer ships no types
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from publisher import __version__, i18n, pdf_body, pdf_style, render
+from publisher.fetcher import Fetcher
+from publisher.model import Compilation, Diagnostic, Document
+from publisher.options import OUTPUT_FAILED, OutputOptions
+from publisher.output import atomic_path
+
+STYLESHEETS = ("base.css", "print.css")
+"""Theme stylesheets every PDF uses, before the layout's own ``print-<layout>.css``."""
+
+
+def write(compilation: Compilation, output: Path, options: OutputOptions) -> list[Diagnostic]:
+    """Write the compilation as a PDF; a failure is an ``output-failed`` diagnostic."""
+    problems: list[Diagnostic] = []
+    try:
+        data = _pdf(compilation, options, problems)
+        with atomic_path(output) as temp:
+            temp.write_bytes(data)
+    except (OSError, jinja2.TemplateError) as error:
+        message = f"could not write the PDF: {error}"
+        problems.append(Diagnostic(str(output), None, "error", OUTPUT_FAILED, message))
+    return problems
+
+
+def _pdf(compilation: Compilation, options: OutputOptions, problems: list[Diagnostic]) -> bytes:
+    """Lay the compilation out and return the PDF bytes; engine problems go to ``problems``."""
+    theme = options.theme
+    prepared, used_by = pdf_body.prepare(compilation, options.roots)
+    env = render.environment(theme, "pdf")
+    parts = render.render(
+        prepared, env, options.layout, mode=options.bilingual, secondary=options.secondary
+    )
+    grouped = any(section.title for section in prepared.sections)
+    html = env.get_template("pdf/book.html").render(
+        book=prepared, parts=parts, layout=options.layout, grouped=grouped, **_metadata(prepared)
+    )
+    fetcher = Fetcher((*options.roots, *theme.all_style_dirs, *theme.all_template_dirs))
+    fonts = FontConfiguration()
+    where: dict[int, str] = {}
+    with _engine_log() as records:
+        stylesheets = []
+        bilingual = ("bilingual.css",) if options.bilingual else ()
+        for name in (*STYLESHEETS, f"print-{options.layout}.css", *bilingual):
+            path, first, refusals = theme.style(name), len(records), len(fetcher.refused)
+            stylesheets.append(CSS(url=path.as_uri(), url_fetcher=fetcher, font_config=fonts))
+            where.update((id(record), str(path)) for record in records[first:])
+            used_by.update((url, str(path)) for url, _ in fetcher.refused[refusals:])
+        extra = pdf_style.generated(prepared, options)
+        stylesheets.append(CSS(string=extra, url_fetcher=fetcher, font_config=fonts))
+        base_url = options.roots[0].resolve().as_uri() + "/" if options.roots else None
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+            stylesheets=stylesheets, font_config=fonts
+        )
+        data: bytes = document.write_pdf(
+            pdf_variant=options.pdf_variant,
+            pdf_identifier=_identifier(compilation),
+            finisher=_finish,
+        )
+    problems.extend(_diagnostics(records, where, fetcher.refused, used_by, prepared.documents))
+    return data
+
+
+def _metadata(book: Compilation) -> dict[str, Any]:
+    """What the document's <head> tells WeasyPrint for the PDF's information dictionary."""
+    keywords = dict.fromkeys(tag for doc in book.documents for tag in doc.tags)
+    span = book.date_range
+    count = len(book.documents)
+    subject = book.description or book.subtitle
+    if not subject:
+        subject = i18n.label(book.lang, "document" if count == 1 else "documents", count=count)
+        if span:
+            first, last = (i18n.long_date(day, book.lang) for day in span)
+            subject += f", {first} \u2013 {last}"
+    stamp = book.modified.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "authors": book.authors or ((book.publisher,) if book.publisher else ()),
+        "subject": subject,
+        "keywords": tuple(keywords),
+        "generator": f"Publisher {__version__}",
+        "created": stamp,
+    }
+
+
+def _identifier(compilation: Compilation) -> bytes:
+    """The permanent half of the PDF /ID: the same for every build of the same publication."""
+    return hashlib.sha256(compilation.identifier.encode()).hexdigest()[:32].encode()
+
+
+def _finish(_: object, pdf: pydyf.PDF) -> None:
+    """Open with the bookmarks shown and the document title (not the file name) in the title bar."""
+    pdf.catalog["PageMode"] = "/UseOutlines"
+    pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+
+
+class _Records(logging.Handler):
+    """Keeps the log records of one render."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def _engine_log() -> Iterator[list[logging.LogRecord]]:
+    """Collect WeasyPrint's warnings and errors instead of letting them go to a log."""
+    logger = logging.getLogger("weasyprint")
+    handler = _Records()
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+def _diagnostics(
+    records: Sequence[logging.LogRecord],
+    where: dict[int, str],
+    refused: Sequence[tuple[str, str]],
+    used_by: dict[str, str],
+    documents: Sequence[Document],
+) -> list[Diagnostic]:
+    """Refused resources and engine messages as diagnostics, each reported once.
+
+    A message is located in the document that uses the resource it names, or in the style sheet
+    that was being parsed when it came (``where`` maps a record's id to it); a character no font
+    has is reported once in each document that uses it.
+    """
+    found: dict[Diagnostic, None] = {}
+    reasons = dict(refused)
+    for url, reason in reasons.items():
+        message = f"{_short(url)} not loaded: {reason}"
+        found[Diagnostic(used_by.get(url, ""), None, "warning", "pdf-refused", message)] = None
+    missing: dict[str, None] = {}
+    for record in records:
+        args = record.args if isinstance(record.args, tuple) else ()
+        first = str(args[0]) if args else ""
+        if first in reasons:
+            continue
+        if str(record.msg).startswith(".notdef glyph"):
+            missing[first] = None
+            continue
+        path = where.get(id(record)) or used_by.get(first, "")
+        code = "pdf-resource" if record.levelno >= logging.ERROR else "pdf-engine"
+        message = " ".join(record.getMessage().split())
+        found[Diagnostic(path, None, "warning", code, message)] = None
+    for char in missing:
+        message = f"no font has {char} (U+{ord(char[0]):04X}); it is printed as an empty box"
+        for doc in documents:
+            if char in doc.body or char in doc.title:
+                found[Diagnostic(doc.path, None, "warning", "pdf-glyph-missing", message)] = None
+    return list(found)
+
+
+def _short(url: str) -> str:
+    """A URL short enough for a message: data: URIs are cut."""
+    return url if len(url) <= 120 or not url.startswith("data:") else url[:60] + "…"
