@@ -77,9 +77,7 @@ def test_list_selects_and_prints_rows(corpus: Path) -> None:
     assert all(line[:7] in {f"2021-0{m}" for m in range(1, 7)} for line in lines)
 
 
-@pytest.mark.parametrize(
-    "args", [("check",), ("list", "x", "--since", "March"), ("frobnicate",)]
-)
+@pytest.mark.parametrize("args", [("check",), ("list", "x", "--since", "March"), ("frobnicate",)])
 def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
     assert run(*args)[0] == 2
 
