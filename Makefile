@@ -27,9 +27,14 @@ test: $(STAMP)
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check publisher tests
-	$(BIN)/ruff format --check publisher tests
+	$(BIN)/ruff check publisher tests bench
+	$(BIN)/ruff format --check publisher tests bench
 	$(BIN)/mypy
+
+# Publisher against Pandoc (EPUB) and Pandoc → WeasyPrint (PDF); BENCH_SIZES=20 for a quick look.
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf dist build .publisher-cache examples/.publisher-cache

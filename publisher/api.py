@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from pathlib import Path
 
 from publisher import config, project
@@ -10,16 +11,24 @@ from publisher.build import load as _load
 from publisher.model import Document
 
 
-def build(project_config: Path | str | config.Config, editions: Sequence[str] = ()) -> list[Path]:
+def build(
+    project_config: Path | str | config.Config,
+    editions: Sequence[str] = (),
+    *,
+    jobs: int | None = None,
+    executor: Executor | None = None,
+) -> list[Path]:
     """Build a project's editions (all, or those named) and return the files written or kept.
 
     Problems in documents do not raise: the build goes on without the bad documents, as on the
-    command line. A configuration that cannot be used raises ``config.ConfigError``.
+    command line. A configuration that cannot be used raises ``config.ConfigError``. PDF parts
+    are laid out by ``jobs`` processes (default: one per CPU), or by any ``executor`` given,
+    such as a Dask cluster's ``Client.get_executor()``.
     """
     if not isinstance(project_config, config.Config):
         project_config = config.load(Path(project_config))
     chosen = project.select_editions(project_config, editions)
-    result = project.build_editions(project_config, chosen)
+    result = project.build_editions(project_config, chosen, jobs=jobs, executor=executor)
     return [output.path for output in result.outputs]
 
 

@@ -92,7 +92,7 @@ def assemble(
 ) -> tuple[Compilation, list[Diagnostic]]:
     """Build the compilation of the selected documents."""
     chosen = select(docs, selection)
-    entries, problems = pair(chosen, info.lang)
+    entries, problems = pair(chosen, info.lang, docs)
     entries.sort(key=_sort_key(order))
     sections = _group(entries, group, info.lang)
     languages = _languages(chosen, info.lang)
@@ -113,29 +113,18 @@ def assemble(
     return compilation, problems
 
 
-def pair(docs: Sequence[Document], primary: str) -> tuple[list[Entry], list[Diagnostic]]:
-    """Group documents that are translations of each other into entries."""
+def pair(
+    docs: Sequence[Document], primary: str, pool: Sequence[Document] = ()
+) -> tuple[list[Entry], list[Diagnostic]]:
+    """Group documents that are translations of each other into entries.
+
+    ``translation_of`` may also name a document of ``pool`` (say, every document read) that the
+    selection left out: a translation keeps its original's key without it.
+    """
     problems: list[Diagnostic] = []
-    by_path = {d.path: d for d in docs}
-    by_id = {d.id: d for d in docs}
-    keys: dict[str, str] = {}
-    for doc in docs:
-        keys[doc.id] = doc.translation_key or doc.id
-    for doc in docs:
-        if doc.translation_of and not doc.translation_key:
-            target = _resolve(doc, by_path, by_id)
-            if target is None:
-                problems.append(
-                    Diagnostic(
-                        doc.path,
-                        None,
-                        "warning",
-                        "translation-missing",
-                        f"translation_of {doc.translation_of!r} names no document in the set",
-                    )
-                )
-            else:
-                keys[doc.id] = keys[target.id]
+    known = {d.id: d for d in (*pool, *docs)}
+    by_path = {d.path: d for d in known.values()}
+    keys = _keys(known, by_path, {d.id for d in docs}, problems)
     groups: dict[str, dict[str, Document]] = {}
     entries: list[Entry] = []
     for doc in docs:
@@ -161,6 +150,58 @@ def pair(docs: Sequence[Document], primary: str) -> tuple[list[Entry], list[Diag
         )
         entries.append(Entry(key, dict(ordered)))
     return entries, problems
+
+
+def _keys(
+    by_id: dict[str, Document],
+    by_path: dict[str, Document],
+    chosen: set[str],
+    problems: list[Diagnostic],
+) -> dict[str, str]:
+    """Each document's translation key, following translation_of from document to document.
+
+    Problems are reported for the chosen documents only.
+    """
+    keys: dict[str, str] = {}
+
+    def warn(doc: Document, kind: str, message: str) -> None:
+        if doc.id in chosen:
+            problems.append(Diagnostic(doc.path, None, "warning", f"translation-{kind}", message))
+
+    for doc in by_id.values():
+        trail: list[Document] = []
+        current = doc
+        while current.id not in keys:
+            if current.translation_key or not current.translation_of:
+                keys[current.id] = current.translation_key or current.id
+            elif current.id in {d.id for d in trail}:
+                cycle = trail[[d.id for d in trail].index(current.id) :]
+                key = min(d.id for d in cycle)
+                keys.update((d.id, key) for d in cycle)
+                path = " → ".join(d.path for d in (*cycle, current))
+                message = f"translation_of goes round in a circle ({path}); paired as {key!r}"
+                for member in cycle:
+                    warn(member, "cycle", message)
+            else:
+                trail.append(current)
+                target = _resolve(current, by_path, by_id)
+                if target is None:
+                    keys[current.id] = current.id
+                    ref = current.translation_of
+                    warn(current, "missing", f"translation_of {ref!r} names no document in the set")
+                else:
+                    current = target
+        for earlier in trail:
+            keys.setdefault(earlier.id, keys[current.id])
+    for doc in by_id.values():
+        target = _resolve(doc, by_path, by_id) if doc.translation_key else None
+        if target is not None and keys[target.id] != doc.translation_key:
+            message = (
+                f"translation_key {doc.translation_key!r} differs from that of {target.path} "
+                f"({keys[target.id]!r}), which translation_of names; kept {doc.translation_key!r}"
+            )
+            warn(doc, "conflict", message)
+    return keys
 
 
 def _resolve(

@@ -8,9 +8,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher import epub, normalize, pdf, reader, sources
+from publisher import epub, sources
 from publisher.assemble import BookInfo, Group, Order, Selection, assemble
-from publisher.model import Compilation, Diagnostic, Document, RawDocument
+from publisher.cache import read_documents
+from publisher.model import Compilation, Diagnostic, Document
 from publisher.options import OUTPUT_FAILED, Format, OutputOptions
 
 
@@ -33,23 +34,34 @@ class Loaded:
         return self.files - len(self.documents)
 
 
-def load(inputs: Sequence[str], excludes: Sequence[str] = (), default_lang: str = "en") -> Loaded:
-    """Find, read and normalize the documents of some inputs."""
+def load(
+    inputs: Sequence[str],
+    excludes: Sequence[str] = (),
+    default_lang: str = "en",
+    cache: Path | None = None,
+) -> Loaded:
+    """Find, read and normalize the documents of some inputs.
+
+    With a ``cache`` folder, a file whose bytes were normalized before is not parsed again.
+    """
     found, problems = sources.find(inputs, excludes)
-    raws: list[RawDocument] = []
-    for path, root in found:
-        raw, diagnostics = reader.read(path, root)
-        problems.extend(diagnostics)
-        if raw is not None:
-            raws.append(raw)
-    documents, diagnostics = normalize.normalize(raws, default_lang=default_lang)
+    documents, diagnostics = read_documents(found, default_lang, cache)
     problems.extend(diagnostics)
     roots = tuple(sorted({root for _, root in found}))
     return Loaded(tuple(documents), tuple(problems), len(found), roots)
 
 
 Writer = Callable[[Compilation, Path, OutputOptions], list[Diagnostic]]
-WRITERS: dict[Format, Writer] = {"epub": epub.write, "pdf": pdf.write}
+
+
+def _write_pdf(compilation: Compilation, output: Path, options: OutputOptions) -> list[Diagnostic]:
+    """The PDF backend, imported on first use: WeasyPrint alone takes a second to import."""
+    from publisher import pdf
+
+    return pdf.write(compilation, output, options)
+
+
+WRITERS: dict[Format, Writer] = {"epub": epub.write, "pdf": _write_pdf}
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,10 @@ from typing import Any
 import click
 from rich.console import Console
 
-from publisher import __version__, assemble, config, project, scaffold
+from publisher import __version__, assemble, bilingual, config, project, scaffold
 from publisher.build import Loaded, build, load
-from publisher.model import Diagnostic, Document
+from publisher.cache import DEFAULT as CACHE
+from publisher.model import Diagnostic, Document, Entry
 from publisher.options import FORMATS, LAYOUTS, PAPERS, OutputOptions
 
 EXIT_OK, EXIT_DOCUMENT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -86,6 +87,20 @@ _SELECTION = [
     ),
 ]
 
+_PAIRING = [
+    click.option(
+        "--bilingual",
+        type=click.Choice(bilingual.MODES),
+        help="Lay translations out one after the other, interleaved, in parallel columns (PDF), "
+        "or show the primary language only.",
+    ),
+    click.option(
+        "--secondary",
+        multiple=True,
+        help="Language to pair with the primary one (repeat, by preference; default: any).",
+    ),
+]
+
 _BUILD = [
     click.option("-f", "--format", "formats", multiple=True, type=click.Choice(FORMATS)),
     click.option(
@@ -105,6 +120,19 @@ _BUILD = [
     click.option("--qr", is_flag=True, default=None, help="QR code beside each source (PDF)."),
     click.option("--pdf-variant", type=click.Choice(config.VARIANTS), help="Tagged or archival."),
     click.option("--strict", is_flag=True, help="Fail on any warning and write nothing."),
+    *_PAIRING,
+    click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=0),
+        help="PDF parts laid out at once (default: the CPU count; 0: the whole PDF in one pass).",
+    ),
+    click.option(
+        "--cache/--no-cache",
+        "use_cache",
+        default=True,
+        help="Reuse documents and PDF parts from .publisher-cache/ (default: on).",
+    ),
 ]
 
 
@@ -142,7 +170,7 @@ def _project(config_path: Path | None, required: bool = False) -> config.Config 
 
 
 def _load_sources(
-    sources: Sequence[str], kw: dict[str, Any]
+    sources: Sequence[str], kw: dict[str, Any], cache: Path | None = None
 ) -> tuple[Loaded, config.Config | None]:
     project_config = _project(kw["config_path"], required=not sources)
     if project_config is not None and not sources:
@@ -152,7 +180,7 @@ def _load_sources(
     else:
         inputs, excludes, lang = list(sources), kw["excludes"], kw.get("lang") or "en"
     with _progress("Reading documents…"):
-        return load(inputs, excludes, default_lang=lang), project_config
+        return load(inputs, excludes, default_lang=lang, cache=cache), project_config
 
 
 def _selection(kw: dict[str, Any], base: assemble.Selection | None = None) -> assemble.Selection:
@@ -169,12 +197,27 @@ def _selection(kw: dict[str, Any], base: assemble.Selection | None = None) -> as
 @main.command()
 @click.argument("sources", nargs=-1)
 @_options(_SELECTION)
+@_options(_PAIRING)
+@click.option("--lang", help="Primary language of a bilingual layout (BCP 47).")
 def check(sources: tuple[str, ...], **kw: Any) -> None:
     """Read and validate documents; print every problem found."""
-    loaded, _ = _load_sources(sources, kw)
-    _report(loaded.diagnostics)
-    click.echo(_summary(loaded.files, len(loaded.documents), loaded.diagnostics))
-    sys.exit(EXIT_DOCUMENT_ERRORS if _has_errors(loaded.diagnostics) else EXIT_OK)
+    loaded, project_config = _load_sources(sources, kw)
+    primary = kw["lang"] or (project_config.book.lang if project_config else "en")
+    chosen = assemble.select(loaded.documents, _selection(kw))
+    entries, pairing = assemble.pair(chosen, primary, loaded.documents)
+    # Unpaired documents matter to the bilingual layouts asked for, on the command line or in
+    # the project's editions.
+    if kw["bilingual"]:
+        layouts = [tuple(kw["secondary"])]
+    else:
+        editions = project_config.editions if project_config else ()
+        layouts = list(dict.fromkeys(e.secondary for e in editions if e.bilingual))
+    for secondary in layouts:
+        pairing.extend(bilingual.unpaired(entries, primary, secondary))
+    diagnostics = [*loaded.diagnostics, *dict.fromkeys(pairing)]
+    _report(diagnostics)
+    click.echo(_summary(loaded.files, len(loaded.documents), diagnostics))
+    sys.exit(EXIT_DOCUMENT_ERRORS if _has_errors(diagnostics) else EXIT_OK)
 
 
 @main.command(name="list")
@@ -182,21 +225,31 @@ def check(sources: tuple[str, ...], **kw: Any) -> None:
 @_options(_SELECTION)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 def list_(sources: tuple[str, ...], as_json: bool, **kw: Any) -> None:
-    """List the documents a selection includes, translations side by side."""
-    loaded, _ = _load_sources(sources, kw)
+    """List the documents a selection includes, each followed by its translations (↳)."""
+    loaded, project_config = _load_sources(sources, kw)
     _report(loaded.diagnostics)
     documents = assemble.select(loaded.documents, _selection(kw))
+    primary = project_config.book.lang if project_config else "en"
+    entries, _ = assemble.pair(documents, primary, loaded.documents)
+    entry_of = {doc.id: entry for entry in entries for doc in entry.documents}
     if as_json:
-        click.echo(json.dumps([_row(d) for d in documents], ensure_ascii=False, indent=2))
+        rows = [_row(d, entry_of[d.id]) for d in documents]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        for doc in documents:
-            date = doc.date.isoformat() if doc.date else "----------"
-            pair = f"  [{doc.translation_key}]" if doc.translation_key else ""
-            click.echo(f"{date}  {doc.lang:<5}  {','.join(doc.tags):<20}  {doc.title}{pair}")
+        listed: set[int] = set()
+        for entry in (entry_of[doc.id] for doc in documents):
+            if id(entry) in listed:
+                continue
+            listed.add(id(entry))
+            for n, doc in enumerate(entry.documents):
+                date = doc.date.isoformat() if doc.date else "----------"
+                lang = f"↳ {doc.lang}" if n else doc.lang
+                key = f"  [{entry.key}]" if n == 0 and len(entry.variants) > 1 else ""
+                click.echo(f"{date}  {lang:<5}  {','.join(doc.tags):<20}  {doc.title}{key}")
     sys.exit(EXIT_DOCUMENT_ERRORS if _has_errors(loaded.diagnostics) else EXIT_OK)
 
 
-def _row(doc: Document) -> dict[str, object]:
+def _row(doc: Document, entry: Entry) -> dict[str, object]:
     return {
         "path": doc.path,
         "id": doc.id,
@@ -207,6 +260,7 @@ def _row(doc: Document) -> dict[str, object]:
         "tags": list(doc.tags),
         "source_url": doc.source_url,
         "translation_key": doc.translation_key,
+        "translations": [other.id for other in entry.documents if other is not doc],
         "words": doc.words,
     }
 
@@ -255,8 +309,12 @@ def _edition_overrides(edition: config.Edition, kw: dict[str, Any]) -> config.Ed
         **({"publisher": kw["publisher_name"]} if kw.get("publisher_name") else {}),
     )
     given = {
-        k: kw[k] for k in ("layout", "paper", "qr", "pdf_variant", "group", "order") if kw.get(k)
+        k: kw[k]
+        for k in ("layout", "paper", "qr", "pdf_variant", "group", "order", "bilingual")
+        if kw.get(k)
     }
+    if kw.get("secondary"):
+        given["secondary"] = tuple(kw["secondary"])
     if kw.get("output"):
         given["output"] = kw["output"]
     return replace(edition, book=book, selection=_selection(kw, edition.selection), **given)
@@ -278,7 +336,12 @@ def _build_editions(
         raise click.UsageError("-o names one file; name one edition to build")
     with _progress("Reading documents…") as update:
         result = project.build_editions(
-            project_config, editions, version, lambda e: update(f"Building {e.name}…")
+            project_config,
+            editions,
+            version,
+            lambda e: update(f"Building {e.name}…"),
+            jobs=kw["jobs"],
+            use_cache=kw["use_cache"],
         )
     _report(result.diagnostics)
     for output in result.outputs:
@@ -296,7 +359,8 @@ def _build_editions(
 
 
 def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Config | None) -> None:
-    loaded, _ = _load_sources(sources, kw)
+    cache = (base.root if base else Path()) / CACHE if kw["use_cache"] else None
+    loaded, _ = _load_sources(sources, kw, cache)
     epoch = base.source_date_epoch if base else _epoch()
     info = replace(
         base.book if base else assemble.BookInfo(),
@@ -311,6 +375,10 @@ def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Conf
         paper=kw["paper"],
         qr=bool(kw["qr"]),
         pdf_variant=kw["pdf_variant"],
+        bilingual=kw["bilingual"],
+        secondary=tuple(kw["secondary"]),
+        jobs=kw["jobs"],
+        cache=cache,
     )
     if kw["strict"] and loaded.diagnostics:
         _report(loaded.diagnostics)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from publisher.assemble import GROUPS, ORDERS, BookInfo, Group, Order, Selection
+from publisher.bilingual import MODES, Mode
 from publisher.model import Diagnostic
 from publisher.options import FORMATS, LAYOUTS, PAPERS, Format, Layout, Paper
 from publisher.render import Theme
@@ -55,6 +56,10 @@ class Edition:
     """QR codes beside source URLs (PDF)."""
     pdf_variant: str | None
     """Tagged or archival PDF."""
+    bilingual: Mode | None = None
+    """How translations are laid out; None lists every variant on its own."""
+    secondary: tuple[str, ...] = ()
+    """Languages paired with the book's, by preference; empty takes any other."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +95,7 @@ _BOOK_KEYS = (
     "identifier",
 )
 _SELECT_KEYS = ("tags", "since", "until", "match", "languages", "order", "group")
-_OUTPUT_KEYS = ("layout", "paper", "qr", "pdf_variant")
+_OUTPUT_KEYS = ("layout", "paper", "qr", "pdf_variant", "bilingual", "secondary")
 _EDITION_KEYS = ("format", "output", "title", "subtitle", *_SELECT_KEYS, *_OUTPUT_KEYS)
 _TOP_KEYS = ("book", "sources", "theme", "defaults", "editions")
 _TABLE_KEYS: dict[str, tuple[str, ...]] = {
@@ -308,6 +313,8 @@ class _Checker:
             paper=self.get(table, (*keys, "paper"), _choice(PAPERS), None),
             qr=self.get(table, (*keys, "qr"), _bool, False),
             pdf_variant=self.get(table, (*keys, "pdf_variant"), _choice(VARIANTS), None),
+            bilingual=self.get(table, (*keys, "bilingual"), _choice(MODES), None),
+            secondary=self.get(table, (*keys, "secondary"), _langs, ()),
         )
 
 
@@ -349,6 +356,10 @@ def _lang(value: Any) -> str:
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", text):
         raise ValueError(f"{text!r} is not a BCP 47 language tag")
     return text
+
+
+def _langs(value: Any) -> tuple[str, ...]:
+    return tuple(_lang(v) for v in _texts(value))
 
 
 def _choice(choices: tuple[str, ...]) -> Callable[[Any], str]:

@@ -26,6 +26,7 @@ MAX_XHTML_BYTES = 250_000
 
 _XHTML = "application/xhtml+xml"
 _STYLES = ("base.css", "epub.css")
+_BILINGUAL_STYLE = "bilingual.css"
 _BODY_TYPES = {
     "cover": "cover",
     "title": "frontmatter titlepage",
@@ -69,12 +70,18 @@ class _Point:
     title: str
     href: str
     lang: str
+    titles: tuple[tuple[str, str], ...] = ()
     children: list[_Point] = field(default_factory=list)
 
 
 def write(compilation: Compilation, output: Path, options: OutputOptions) -> list[Diagnostic]:
     """Write the compilation as an EPUB 3 file; a failure is an ``output-failed`` diagnostic."""
     problems: list[Diagnostic] = []
+    if options.bilingual == "parallel":
+        # Reflowable pages on a phone have no room for two columns.
+        message = "the parallel layout is for print; the EPUB interleaves the translations"
+        problems.append(Diagnostic(str(output), None, "warning", "parallel-in-epub", message))
+        options = dataclasses.replace(options, bilingual="interleaved")
     compilation = _without_broken_bodies(compilation, problems)
     try:
         data = _epub(compilation, options, problems)
@@ -113,14 +120,15 @@ def _without_broken_bodies(compilation: Compilation, problems: list[Diagnostic])
 def _epub(compilation: Compilation, options: OutputOptions, problems: list[Diagnostic]) -> bytes:
     """The whole EPUB as bytes: render, pack with EbookLib, repack deterministically."""
     env = render.environment(options.theme, "epub")
+    sheets = (*_STYLES, _BILINGUAL_STYLE) if options.bilingual else _STYLES
     styles = [
         _File(f"styles/{name}", "text/css", options.theme.style(name).read_bytes())
-        for name in _STYLES
+        for name in sheets
     ]
     hrefs = [style.name for style in styles]
     cover_image = _cover(compilation, options, problems)
     images = cover.Images(options.roots)
-    parts = render.render(compilation, env, layout="book")
+    parts = render.render(compilation, env, "book", options.bilingual, options.secondary)
     names = {f"{part.name}.xhtml" for part in parts}
     pages = [_page(env, _cover_part(env, compilation, cover_image.name), hrefs)]
     toc: list[_Point] = []
@@ -128,7 +136,10 @@ def _epub(compilation: Compilation, options: OutputOptions, problems: list[Diagn
     for part in parts:
         chunks, where = _part_pages(part, names, images, problems)
         pages.extend(_page(env, chunk, hrefs) for chunk in chunks)
-        point = _Point(part.title, f"{part.name}.xhtml", part.lang)
+        if not part.listed:
+            continue
+        title = " / ".join(text for _, text in part.titles) or part.title
+        point = _Point(title, f"{part.name}.xhtml", part.lang, part.titles)
         if part.document is None:
             current = point if part.kind == "section" else None
             toc.append(point)
@@ -202,7 +213,9 @@ def _part_pages(
     root = ET.fromstring(part.html)
     if part.document is not None:
         images.embed(root, part.document, problems)
-    chunks = _split(root, MAX_XHTML_BYTES - _PAGE_OVERHEAD)
+    room = MAX_XHTML_BYTES - _PAGE_OVERHEAD
+    # Re-serializing never doubles a fragment, so one under half the room needs no measuring.
+    chunks = [root] if 2 * len(part.html.encode()) < room else _split(root, room)
     stems = [part.name if n == 0 else f"{part.name}_{n + 1}" for n in range(len(chunks))]
     where: dict[str, str] = {}
     for stem, chunk in zip(stems, chunks, strict=True):
@@ -393,6 +406,8 @@ def _ebooklib_bytes(book: ebook.EpubBook, modified: dt.datetime) -> bytes:
         "epub3_landmark": False,
         "epub3_pages": False,
         "play_order": {"enabled": True, "start_from": 1},
+        # _repack compresses every entry again; compressing here too would only cost time.
+        "compresslevel": 0,
     }
     if not ebook.write_epub(buffer, book, options):
         raise OSError("EbookLib reported a failed write")
@@ -411,7 +426,7 @@ def _repack(data: bytes, modified: dt.datetime) -> bytes:
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o100644 << 16
-            target.writestr(info, entries[name], compresslevel=9)
+            target.writestr(info, entries[name], compresslevel=6)
     return out.getvalue()
 
 
@@ -429,7 +444,8 @@ def _cover(
 
 
 def _size(element: ET.Element) -> int:
-    return len(ET.tostring(element, encoding="utf-8"))
+    # Serializing to str and encoding once is several times faster than ElementTree's byte writer.
+    return len(ET.tostring(element, encoding="unicode").encode())
 
 
 def _shell(element: ET.Element) -> ET.Element:

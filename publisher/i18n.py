@@ -32,6 +32,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "source_count": "{count} sources",
         "language": "English",
         "translations": "Translations",
+        "only_in": "Only in {language}",
     },
     "es": {
         "contents": "Índice",
@@ -56,6 +57,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "source_count": "{count} fuentes",
         "language": "Español",
         "translations": "Traducciones",
+        "only_in": "Solo en {language}",
     },
     "fr": {
         "contents": "Table des matières",
@@ -80,6 +82,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "source_count": "{count} sources",
         "language": "Français",
         "translations": "Traductions",
+        "only_in": "Uniquement en {language}",
     },
     "de": {
         "contents": "Inhalt",
@@ -104,6 +107,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "source_count": "{count} Quellen",
         "language": "Deutsch",
         "translations": "Übersetzungen",
+        "only_in": "Nur auf {language}",
     },
     "pt": {
         "contents": "Sumário",
@@ -128,6 +132,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "source_count": "{count} fontes",
         "language": "Português",
         "translations": "Traduções",
+        "only_in": "Somente em {language}",
     },
     "ar": {
         "contents": "المحتويات",
@@ -152,6 +157,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "source_count": "{count} مصدر",
         "language": "العربية",
         "translations": "الترجمات",
+        "only_in": "باللغة {language} فقط",
     },
     "he": {
         "contents": "תוכן העניינים",
@@ -176,6 +182,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "source_count": "{count} מקורות",
         "language": "עברית",
         "translations": "תרגומים",
+        "only_in": "ב{language} בלבד",
     },
 }
 
@@ -225,6 +232,13 @@ def language_name(lang: str, in_lang: str | None = None) -> str:
     """The name of a language, in its own language unless another is given."""
     name = locale(lang).get_display_name(locale(in_lang or lang)) or lang
     return name[:1].upper() + name[1:]
+
+
+def only_in(lang: str, in_lang: str) -> str:
+    """A note that an item exists in one language only: "Only in Spanish", "Solo en inglés"."""
+    # Babel's names are cased for the middle of a sentence ("inglés", "Englisch").
+    name = locale(lang).get_display_name(locale(in_lang)) or lang
+    return label(in_lang, "only_in", language=name)
 
 
 def is_rtl(lang: str) -> bool:

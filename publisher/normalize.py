@@ -51,11 +51,17 @@ class _Problems:
 
 
 def normalize(
-    raws: Sequence[RawDocument], *, default_lang: str = "en"
+    raws: Sequence[RawDocument],
+    *,
+    default_lang: str = "en",
+    ids: Mapping[str, str] | None = None,
 ) -> tuple[list[Document], list[Diagnostic]]:
-    """Turn raw documents into Documents; a document with an error is left out and reported."""
+    """Turn raw documents into Documents; a document with an error is left out and reported.
+
+    ``ids`` maps each path to its id when the raws are part of a larger set (see ``unique_ids``).
+    """
     found: list[Diagnostic] = []
-    ids = _unique_ids([r.path for r in raws])
+    ids = ids if ids is not None else unique_ids([r.path for r in raws])
     docs: list[Document] = []
     for raw in raws:
         doc = _normalize_one(raw, ids[raw.path], default_lang, found)
@@ -300,7 +306,7 @@ def _slug(text: str) -> str:
     return slug[:_SLUG_MAX].rstrip("-") or "document"
 
 
-def _unique_ids(paths: Sequence[str]) -> dict[str, str]:
+def unique_ids(paths: Sequence[str]) -> dict[str, str]:
     """A stable slug per path; clashes get -2, -3… in path order, whatever the input order."""
     ids: dict[str, str] = {}
     taken: set[str] = set()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +15,12 @@ import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer ships no
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from publisher import __version__, i18n, pdf_body, pdf_style, render
+from publisher import __version__, i18n, pdf_body, pdf_parallel, pdf_style, render
 from publisher.fetcher import Fetcher
-from publisher.model import Compilation, Diagnostic, Document
+from publisher.model import Compilation, Diagnostic, Document, Entry, Section
 from publisher.options import OUTPUT_FAILED, OutputOptions
 from publisher.output import atomic_path
+from publisher.pdf_units import engine_log
 
 STYLESHEETS = ("base.css", "print.css")
 """Theme stylesheets every PDF uses, before the layout's own ``print-<layout>.css``."""
@@ -47,33 +48,74 @@ def _pdf(compilation: Compilation, options: OutputOptions, problems: list[Diagno
         prepared, env, options.layout, mode=options.bilingual, secondary=options.secondary
     )
     grouped = any(section.title for section in prepared.sections)
-    html = env.get_template("pdf/book.html").render(
-        book=prepared, parts=parts, layout=options.layout, grouped=grouped, **_metadata(prepared)
-    )
-    fetcher = Fetcher((*options.roots, *theme.all_style_dirs, *theme.all_template_dirs))
+
+    def page(shown: Sequence[render.Part], metadata: bool) -> str:
+        # Units other than the first get no metadata: it would tie their cached layout to it.
+        head = _metadata(prepared) if metadata else _NO_METADATA
+        template = env.get_template("pdf/book.html")
+        return template.render(
+            book=prepared, parts=shown, layout=options.layout, grouped=grouped, **head
+        )
+
+    folders = (*options.roots, *theme.all_style_dirs, *theme.all_template_dirs)
+    fetcher = Fetcher(folders)
     fonts = FontConfiguration()
     where: dict[int, str] = {}
-    with _engine_log() as records:
-        stylesheets = []
+    with engine_log() as records:
+        stylesheets: list[CSS] = []
+        styles: list[tuple[str, str | None]] = []
         bilingual = ("bilingual.css",) if options.bilingual else ()
         for name in (*STYLESHEETS, f"print-{options.layout}.css", *bilingual):
             path, first, refusals = theme.style(name), len(records), len(fetcher.refused)
             stylesheets.append(CSS(url=path.as_uri(), url_fetcher=fetcher, font_config=fonts))
+            styles.append((path.read_text(encoding="utf-8"), path.as_uri()))
             where.update((id(record), str(path)) for record in records[first:])
             used_by.update((url, str(path)) for url, _ in fetcher.refused[refusals:])
         extra = pdf_style.generated(prepared, options)
         stylesheets.append(CSS(string=extra, url_fetcher=fetcher, font_config=fonts))
+        styles.append((pdf_style.generated(_only(prepared, ()), options), None))
         base_url = options.roots[0].resolve().as_uri() + "/" if options.roots else None
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=stylesheets, font_config=fonts
+        book = pdf_parallel.Book(
+            parts,
+            page,
+            lambda shown: pdf_style.generated(_only(prepared, shown), options),
+            tuple(styles),
+            theme.all_style_dirs,
+            tuple(folders),
+            base_url,
+            _identifier(compilation),
+            options.layout,
         )
-        data: bytes = document.write_pdf(
-            pdf_variant=options.pdf_variant,
-            pdf_identifier=_identifier(compilation),
-            finisher=_finish,
-        )
+        units = pdf_parallel.plan(book, options)
+        if units is not None:
+            data, found, refused = pdf_parallel.lay_out(book, units, options)
+            records.extend(found)
+            fetcher.refused.extend(refused)
+        else:
+            document = HTML(string=page(parts, True), base_url=base_url, url_fetcher=fetcher)
+            data = document.render(stylesheets=stylesheets, font_config=fonts).write_pdf(
+                pdf_variant=options.pdf_variant,
+                pdf_identifier=_identifier(compilation),
+                finisher=_finish,
+            )
     problems.extend(_diagnostics(records, where, fetcher.refused, used_by, prepared.documents))
     return data
+
+
+def _only(book: Compilation, shown: Sequence[render.Part]) -> Compilation:
+    """The compilation with only the documents some parts show: what their own styles need."""
+    documents = {d.id: d for part in shown if part.entry for d in part.entry.documents}
+    entries = tuple(Entry(doc.id, {doc.lang: doc}) for doc in documents.values())
+    return dataclasses.replace(book, sections=(Section("", "", entries),))
+
+
+_NO_METADATA: dict[str, Any] = {
+    "authors": (),
+    "subject": "",
+    "keywords": (),
+    "generator": "",
+    "created": "1970-01-01T00:00:00Z",
+}
 
 
 def _metadata(book: Compilation) -> dict[str, Any]:
@@ -106,34 +148,6 @@ def _finish(_: object, pdf: pydyf.PDF) -> None:
     """Open with the bookmarks shown and the document title (not the file name) in the title bar."""
     pdf.catalog["PageMode"] = "/UseOutlines"
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
-
-
-class _Records(logging.Handler):
-    """Keeps the log records of one render."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@contextlib.contextmanager
-def _engine_log() -> Iterator[list[logging.LogRecord]]:
-    """Collect WeasyPrint's warnings and errors instead of letting them go to a log."""
-    logger = logging.getLogger("weasyprint")
-    handler = _Records()
-    level, propagate = logger.level, logger.propagate
-    logger.addHandler(handler)
-    logger.setLevel(logging.WARNING)
-    logger.propagate = False
-    try:
-        yield handler.records
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-        logger.propagate = propagate
 
 
 def _diagnostics(

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -14,12 +15,13 @@ import pikepdf
 
 from publisher import __version__, sources
 from publisher.build import Built, Loaded, build, load
+from publisher.cache import DEFAULT as DEFAULT_CACHE
 from publisher.config import Config, Edition
 from publisher.model import Diagnostic
 from publisher.options import OutputOptions
 from publisher.output import atomic_path
 
-CACHE = Path(".publisher-cache")
+CACHE = DEFAULT_CACHE
 _NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -67,8 +69,16 @@ def build_editions(
     editions: Sequence[Edition],
     version: str | None = None,
     on_edition: Callable[[Edition], None] | None = None,
+    *,
+    jobs: int | None = None,
+    executor: Executor | None = None,
+    use_cache: bool = True,
 ) -> Result:
-    """Build editions from one normalization pass, skipping those whose inputs did not change."""
+    """Build editions from one normalization pass, skipping those whose inputs did not change.
+
+    ``jobs`` and ``executor`` say where PDF parts are laid out (see ``OutputOptions``);
+    ``use_cache`` keeps normalized documents and PDF parts in the project's cache folder.
+    """
     inputs = [str(config.root / s) for s in config.sources]
     found, _ = sources.find(inputs, config.excludes)
     fingerprint = _fingerprint(config, [path for path, _ in found])
@@ -86,12 +96,14 @@ def build_editions(
             outputs.append(cached)
     if not stale:
         return Result(tuple(outputs), (), 0, 0)
-    loaded = load(inputs, config.excludes, default_lang=config.book.lang)
+    cache = config.root / CACHE if use_cache else None
+    loaded = load(inputs, config.excludes, default_lang=config.book.lang, cache=cache)
     problems: list[Diagnostic] = [*loaded.diagnostics]
     for edition, target, key in stale:
         if on_edition:
             on_edition(edition)
-        built = _build_one(config, edition, loaded, target)
+        rendering = OutputOptions(jobs=jobs, executor=executor, cache=cache)
+        built = _build_one(config, edition, loaded, target, rendering)
         problems.extend(built.diagnostics)
         if target in built.written:
             output = Output(
@@ -104,14 +116,19 @@ def build_editions(
     return Result(tuple(outputs), tuple(problems), loaded.files, len(loaded.documents))
 
 
-def _build_one(config: Config, edition: Edition, loaded: Loaded, target: Path) -> Built:
-    options = OutputOptions(
+def _build_one(
+    config: Config, edition: Edition, loaded: Loaded, target: Path, rendering: OutputOptions
+) -> Built:
+    options = replace(
+        rendering,
         theme=config.theme,
         roots=loaded.roots,
         layout=edition.layout,
         paper=edition.paper,
         qr=edition.qr,
         pdf_variant=edition.pdf_variant,
+        bilingual=edition.bilingual,
+        secondary=edition.secondary,
     )
     return build(
         loaded,

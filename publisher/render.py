@@ -263,26 +263,21 @@ def _entry(
 ) -> list[Part]:
     """An entry's parts in a bilingual layout: the navigation lists it once, with every title."""
     titles = tuple((doc.lang, doc.title) for doc in view.shown) if len(view.shown) > 1 else ()
-    parts = []
-    rest = view.shown
     if view.paired:
         lead, partner = view.lead, view.partner
         html = env.get_template(f"entry-{mode}.xhtml").render(
             **context, section=section, entry=entry, view=view, lead=lead, partner=partner
         )
-        parts.append(
-            Part(part_name(lead), "document", lead.title, lead.lang, html, lead, section, entry)
-        )
+        first = Part(part_name(lead), "document", lead.title, lead.lang, html, lead, section, entry)
         rest = view.shown[2:]
     else:
-        parts.append(_document(env, context, section, entry, rest[0]))
-        rest = rest[1:]
-    parts[0] = dataclasses.replace(parts[0], titles=titles)
-    parts.extend(
-        dataclasses.replace(_document(env, context, section, entry, doc), listed=False)
-        for doc in rest
-    )
-    return parts
+        first = _document(env, context, section, entry, view.lead)
+        rest = view.shown[1:]
+    later = (_document(env, context, section, entry, doc) for doc in rest)
+    return [
+        dataclasses.replace(first, titles=titles),
+        *(dataclasses.replace(part, listed=False) for part in later),
+    ]
 
 
 def _part(

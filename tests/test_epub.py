@@ -194,17 +194,22 @@ def epubcheck(
     sample: Package, bilingual: Package, empty: Package, long: Package
 ) -> dict[str, list[str]]:
     """EPUBCheck's errors and warnings for every EPUB built here, checked side by side."""
+    packages = {"sample": sample, "bilingual": bilingual, "empty": empty, "long": long}
+    return run_epubcheck({name: package.path for name, package in packages.items()})
+
+
+def run_epubcheck(paths: dict[str, Path]) -> dict[str, list[str]]:
+    """EPUBCheck's errors and warnings for each EPUB, its runs side by side."""
     if shutil.which("java") is None:
         pytest.skip("EPUBCheck needs Java")
-    packages = {"sample": sample, "bilingual": bilingual, "empty": empty, "long": long}
     running = {
         name: subprocess.Popen(
             # C1-only JIT and the serial GC halve the run time of these short JVM runs.
-            [*JAVA, "-jar", EPUBCHECK, str(package.path), "-q", "--json", "-"],
+            [*JAVA, "-jar", EPUBCHECK, str(path), "-q", "--json", "-"],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
-        for name, package in packages.items()
+        for name, path in paths.items()
     }
     reports = {}
     for name, process in running.items():

@@ -1,0 +1,305 @@
+"""PDF units: runs of parts that start on a new page, and the worker that lays one out alone.
+
+A unit is laid out after scaffolding that puts its first page where the single pass would have
+it: an empty copy of the title page (first page, book title for the running head) and an empty
+copy of the part just before the unit (for sibling selectors such as ``.glance + .document``).
+The scaffolding pages are dropped. What the assembly needs is kept as plain data: page anchors,
+bookmarks, links to other units, the fonts' glyphs, and the blocks that print page numbers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+import logging
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import pikepdf
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from publisher import pdf_stamp, render
+from publisher.fetcher import Fetcher
+
+TARGET = "publisher-target"
+"""The counter that stands in for ``target-counter(…, page)`` in a unit that shows page numbers."""
+
+_STARTS_PAGE = {
+    "book": frozenset({"title", "toc", "section", "document", "sources", "colophon"}),
+    "brief": frozenset({"title", "toc", "sources"}),
+}
+_ENDS_PAGE = {"book": _STARTS_PAGE["book"], "brief": frozenset({"title", "toc"})}
+_TARGET_COUNTER = re.compile(
+    r"\btarget-counter\(\s*attr\(\s*href(?:\s+url)?\s*\)\s*,\s*page\s*(,[^)]*)?\)"
+)
+_UNSUPPORTED = re.compile(r"\bcounters?\(\s*pages?\s*[,)]|\btarget-(?:counters?|text)\(")
+_LOCAL_LINK = re.compile(r'<a\b(?=[^>]*\bhref="#([^"]+)")')
+_SCALE = 0.75
+"""PDF points per CSS pixel."""
+
+
+def units(parts: Sequence[render.Part], layout: str) -> list[tuple[render.Part, ...]]:
+    """The parts in runs that each start on a new page, in reading order."""
+    starts, ends = _STARTS_PAGE.get(layout, frozenset()), _ENDS_PAGE.get(layout, frozenset())
+    found: list[list[render.Part]] = []
+    for part in parts:
+        if not found or part.kind in starts or found[-1][-1].kind in ends:
+            found.append([part])
+        else:
+            found[-1].append(part)
+    return [tuple(unit) for unit in found]
+
+
+def shows_numbers(unit: Sequence[render.Part]) -> bool:
+    """Whether a unit prints other units' page numbers (the contents, the at-a-glance table)."""
+    return any(part.kind == "toc" for part in unit)
+
+
+def rewrite(css: str) -> str | None:
+    """A style sheet as units use it, or None if it counts pages in a way units cannot."""
+    css = _TARGET_COUNTER.sub(lambda m: f"counter({TARGET}{m[1] or ''})", css)
+    css = pdf_stamp.mark_counters(css)
+    return None if _UNSUPPORTED.search(css) else css
+
+
+def scaffold(parts: Sequence[render.Part], index: int) -> tuple[str, ...]:
+    """Empty copies of the title part and of the part before ``parts[index]``."""
+    wanted = (0, index - 1) if index > 1 else (0,) if index == 1 else ()
+    return tuple(_empty(parts[i].html) for i in wanted)
+
+
+def number_links(html: str, pages: dict[str, int]) -> str:
+    """Give every local link the page number of its target, where ``counter(TARGET)`` reads it."""
+    return _LOCAL_LINK.sub(
+        lambda m: f'<a style="counter-reset: {TARGET} {pages.get(m[1], 0)}"', html
+    )
+
+
+def _empty(html: str) -> str:
+    """A part's outer element with nothing in it and no id."""
+    root = ET.fromstring(html)
+    shell = root.makeelement(root.tag, {k: v for k, v in root.attrib.items() if k != "id"})
+    return ET.tostring(shell, encoding="unicode", short_empty_elements=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """What a worker needs to lay out one unit: plain data that any executor can send."""
+
+    html: str
+    """The whole HTML document: scaffolding, then the unit's parts."""
+    start: str
+    """Id of the unit's first element; pages before the one that holds it are scaffolding."""
+    styles: tuple[tuple[str, str | None], ...]
+    """Style sheets as (text, base URL), in cascade order: the same for every unit."""
+    extra: str
+    """The unit's own style sheet, last in the cascade."""
+    folders: tuple[str, ...]
+    """Folders the fetcher may read."""
+    base_url: str | None
+    """Base URL of the document."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What the assembly needs to know about one page of a unit."""
+
+    anchors: tuple[tuple[str, float, float], ...]
+    """Named destinations: (name, x, y) in PDF points."""
+    bookmarks: tuple[tuple[int, str, float, float, str], ...]
+    """Bookmarks: (level, label, x, y, state)."""
+    links: tuple[tuple[str, tuple[float, float, float, float]], ...]
+    """Links to anchors of other units: (name, rectangle)."""
+    stamps: tuple[tuple[int, pdf_stamp.Stamp], ...]
+    """Blocks that print page numbers: (index in the page's content array, template)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Font:
+    """One font as a unit uses it."""
+
+    name: str
+    """The PDF BaseFont: the same for the same face in every unit."""
+    widths: dict[int, float]
+    """Advance of each glyph used, in thousandths of an em."""
+    text: dict[int, str]
+    """Text of each glyph used."""
+    mergeable: bool
+    """A TrueType outline font with every glyph found: its subsets can be merged."""
+
+
+@dataclass(frozen=True, slots=True)
+class Laid:
+    """A unit laid out: its PDF, and what the assembly needs from it."""
+
+    pdf: bytes
+    """The unit's pages as a PDF of their own."""
+    pages: tuple[Page, ...]
+    """One entry per page."""
+    fonts: dict[str, Font]
+    """Fonts by resource name."""
+    records: tuple[tuple[int, str, tuple[str, ...]], ...]
+    """Engine messages: (level, format, arguments)."""
+    refused: tuple[tuple[str, str], ...]
+    """Resources the fetcher refused: (URL, reason)."""
+
+
+_prepared: dict[tuple[tuple[str, str | None], ...], tuple[FontConfiguration, list[CSS]]] = {}
+_fetchers: dict[tuple[str, ...], Fetcher] = {}
+
+
+def lay_out(job: Job) -> Laid:
+    """Lay one unit out (in any process): the worker function."""
+    if job.folders not in _fetchers:
+        _fetchers[job.folders] = Fetcher(map(Path, job.folders))
+    fetcher = _fetchers[job.folders]
+    refused = len(fetcher.refused)
+    with engine_log() as records:
+        fonts, stylesheets = _styles(job.styles, fetcher)
+        own = CSS(string=job.extra, url_fetcher=fetcher, font_config=fonts)
+        del records[:]
+        document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
+            stylesheets=[*stylesheets, own], font_config=fonts
+        )
+        first = next(i for i, p in enumerate(document.pages) if job.start in p.anchors)
+        kept = document.pages[first:]
+        names = {name for page in kept for name in page.anchors}
+        pages = [_page(page, names) for page in kept]
+        unit = document.copy(kept)
+        data = unit.write_pdf()
+        fonts_used = _fonts(unit.fonts.values())
+        messages = tuple(
+            (r.levelno, str(r.msg), tuple(map(str, r.args if isinstance(r.args, tuple) else ())))
+            for r in records
+        )
+    laid = _cut_stamps(data, pages, fonts_used, kept)
+    return Laid(laid[0], laid[1], fonts_used, messages, tuple(fetcher.refused[refused:]))
+
+
+def _styles(
+    styles: tuple[tuple[str, str | None], ...], fetcher: Fetcher
+) -> tuple[FontConfiguration, list[CSS]]:
+    """Parsed style sheets, kept per process: a worker lays out many units with the same ones."""
+    if styles not in _prepared:
+        fonts = FontConfiguration()
+        sheets = [
+            CSS(string=text, base_url=base, url_fetcher=fetcher, font_config=fonts)
+            for text, base in styles
+        ]
+        _prepared[styles] = (fonts, sheets)
+    return _prepared[styles]
+
+
+def _fonts(fonts: Iterable[Any]) -> dict[str, Font]:
+    """The fonts a unit used, by resource name; a face drawn at several sizes shares one."""
+    found: dict[str, Font] = {}
+    for font in fonts:
+        mergeable = font.type == "ttf" and not font.bitmap and not font.missing
+        seen = found.get(font.hash)
+        if seen is None:
+            name = font.name.decode().lstrip("/")
+            found[font.hash] = Font(name, dict(font.widths), dict(font.to_unicode), mergeable)
+            continue
+        seen.widths.update(font.widths)
+        seen.text.update(font.to_unicode)
+        if not mergeable:
+            found[font.hash] = dataclasses.replace(seen, mergeable=False)
+    return found
+
+
+def _page(page: Any, own: set[str]) -> Page:
+    """A laid-out page's anchors, bookmarks and foreign links, in PDF coordinates."""
+    height = page.height
+
+    def point(x: float, y: float) -> tuple[float, float]:
+        return x * _SCALE, (height - y) * _SCALE
+
+    anchors = tuple((name, *point(x, y)) for name, (x, y, *_) in page.anchors.items())
+    bookmarks = tuple(
+        (level, label, *point(x, y), state) for level, label, (x, y), state in page.bookmarks
+    )
+    links = []
+    kept = []
+    for link in page.links:
+        kind, target, (x1, y1, x2, y2), _ = link
+        if kind == "internal" and target not in own:
+            links.append((target, (*point(x1, y1), *point(x2, y2))))
+        else:
+            kept.append(link)
+    # Links to other units are added by the assembly, where their targets exist.
+    page.links[:] = kept
+    return Page(anchors, bookmarks, tuple(links), ())
+
+
+def _cut_stamps(
+    data: bytes, pages: list[Page], fonts: dict[str, Font], laid: Sequence[Any]
+) -> tuple[bytes, tuple[Page, ...]]:
+    """Move each block that prints a page number into a content stream of its own."""
+    glyphs = {name: (font.text, font.widths) for name, font in fonts.items()}
+    out: list[Page] = []
+    changed = False
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page, info, layout in zip(pdf.pages, pages, laid, strict=True):
+            content = page.obj.Contents.read_bytes()
+            box = layout._page_box
+            top = box.content_box_y()
+            bottom = top + box.height
+
+            def outside(y: float, top: float = top, bottom: float = bottom) -> bool:
+                return y < top or y > bottom
+
+            found = pdf_stamp.find(content, glyphs, outside, layout.width / 2)
+            if not found:
+                out.append(info)
+                continue
+            pieces: list[bytes] = []
+            stamps = []
+            position = 0
+            for start, end, stamp in found:
+                pieces.append(content[position:start])
+                stamps.append((len(pieces), stamp))
+                pieces.append(content[start:end])
+                position = end
+            pieces.append(content[position:])
+            page.obj.Contents = pikepdf.Array([pdf.make_stream(piece) for piece in pieces])
+            out.append(Page(info.anchors, info.bookmarks, info.links, tuple(stamps)))
+            changed = True
+        if not changed:
+            return data, tuple(out)
+        buffer = io.BytesIO()
+        pdf.save(buffer, compress_streams=True, deterministic_id=True)
+        return buffer.getvalue(), tuple(out)
+
+
+class _Records(logging.Handler):
+    """Keeps the log records of one layout."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def engine_log() -> Iterator[list[logging.LogRecord]]:
+    """WeasyPrint's warnings and errors, kept instead of logged."""
+    logger = logging.getLogger("weasyprint")
+    handler = _Records()
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate

@@ -1,0 +1,231 @@
+"""Parallel, cached PDF layout: the same document as one pass, and only changed parts laid out again."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+
+import publisher
+from publisher import pdf, pdf_parallel, scaffold
+from publisher.assemble import BookInfo, assemble
+from publisher.build import load
+from publisher.model import Compilation
+from publisher.options import Layout, OutputOptions
+
+EPOCH = 1_700_000_000
+REFERENCE = "2021-03-01-u-s-mexico-joint-declaration.md"
+NOTES = """---
+title: A statement with notes
+date: 2021-05-03
+source_url: https://example.gov/notes
+---
+
+First claim.[^1] Second claim.[^2]
+
+## Background
+
+Closing paragraph.
+
+[^1]: The first note.
+[^2]: The second note.
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Pair:
+    """The same publication laid out in one pass and in units."""
+
+    single: Path
+    parallel: Path
+    cache: Path
+    sources: Path
+    group: str
+
+
+@pytest.fixture(scope="session")
+def parallel_sources(
+    tmp_path_factory: pytest.TempPathFactory, whitehouse_sample: Path, corpus: Path
+) -> Path:
+    """Nine documents: seven real ones, the reference example and one with footnotes."""
+    folder = tmp_path_factory.mktemp("parallel-sources")
+    for path in sorted(whitehouse_sample.glob("*.md"))[1::5][:7]:
+        shutil.copy(path, folder / path.name)
+    shutil.copy(corpus / "whitehouse" / REFERENCE, folder / REFERENCE)
+    (folder / "2021-05-03-notes.md").write_text(NOTES)
+    return folder
+
+
+def compile_folder(folder: Path, group: str = "none") -> tuple[Compilation, tuple[Path, ...]]:
+    loaded = load([str(folder)])
+    info = BookInfo(title="Parallel", modified=dt.datetime.fromtimestamp(EPOCH, dt.UTC))
+    return assemble(loaded.documents, info, group=group)[0], loaded.roots  # type: ignore[arg-type]
+
+
+def write(folder: Path, output: Path, layout: Layout, group: str, **options: Any) -> Path:
+    compilation, roots = compile_folder(folder, group)
+    problems = pdf.write(compilation, output, OutputOptions(roots=roots, layout=layout, **options))
+    assert problems == [], problems
+    return output
+
+
+@pytest.fixture(scope="session", params=["book", "brief"])
+def pair(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, parallel_sources: Path
+) -> Pair:
+    """Each layout built once in one pass and once in units, with a cache."""
+    layout = request.param
+    folder = tmp_path_factory.mktemp(f"parallel-{layout}")
+    group = "month" if layout == "book" else "none"
+    single = write(parallel_sources, folder / "single.pdf", layout, group, jobs=0)
+    cache = folder / "cache"
+    parallel = write(parallel_sources, folder / "parallel.pdf", layout, group, jobs=2, cache=cache)
+    return Pair(single, parallel, cache, parallel_sources, group)
+
+
+def outline(reader: pypdf.PdfReader) -> list[tuple[int, str, int]]:
+    found: list[tuple[int, str, int]] = []
+
+    def walk(items: list[Any], depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((depth, str(item.title), reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return found
+
+
+def internal_links(reader: pypdf.PdfReader) -> list[list[str]]:
+    """The destination names of each page's internal links, sorted."""
+    return [
+        sorted(str(a.get_object()["/Dest"]) for a in page.get("/Annots", []) if "/Dest" in a)
+        for page in reader.pages
+    ]
+
+
+def test_units_give_the_same_pages_outline_and_destinations(pair: Pair) -> None:
+    single, parallel = pypdf.PdfReader(pair.single), pypdf.PdfReader(pair.parallel)
+    assert len(parallel.pages) == len(single.pages) > 10
+    for number, (one, other) in enumerate(zip(single.pages, parallel.pages, strict=True), 1):
+        assert other.extract_text() == one.extract_text(), f"page {number}"
+    assert outline(parallel) == outline(single)
+    destinations = {
+        name: reader.get_destination_page_number(target)
+        for reader in (single, parallel)
+        for name, target in reader.named_destinations.items()
+    }
+    assert len(destinations) == len(single.named_destinations) == len(parallel.named_destinations)
+    assert internal_links(parallel) == internal_links(single)
+    assert parallel.metadata == single.metadata
+    assert parallel.trailer["/Root"]["/PageMode"] == "/UseOutlines"
+    assert parallel.trailer["/ID"][0] == single.trailer["/ID"][0]
+
+
+def test_footnotes_are_numbered_per_document_in_both(pair: Pair) -> None:
+    reader = pypdf.PdfReader(pair.parallel)
+    page = next(p.extract_text() for p in reader.pages if "First claim" in p.extract_text())
+    assert "1.\u2002The first note" in page
+    assert "2.\u2002The second note" in page
+
+
+def test_the_assembled_file_is_not_much_larger(pair: Pair) -> None:
+    fonts = {
+        font.get_object()["/BaseFont"]
+        for page in pypdf.PdfReader(pair.parallel).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    programs = {
+        font.get_object()["/DescendantFonts"][0]["/FontDescriptor"]["/FontFile2"].idnum
+        for page in pypdf.PdfReader(pair.parallel).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert len(programs) == len(fonts)
+    assert pair.parallel.stat().st_size <= 1.25 * pair.single.stat().st_size
+
+
+def test_a_rebuild_lays_out_only_what_changed_and_gives_the_same_bytes(
+    pair: Pair, tmp_path: Path
+) -> None:
+    if pair.group != "month":
+        pytest.skip("the book's units are the documents; the brief's are larger runs")
+    sources = tmp_path / "sources"
+    shutil.copytree(pair.sources, sources)
+    layout: Layout = "book"
+    again = write(sources, tmp_path / "again.pdf", layout, pair.group, jobs=2, cache=pair.cache)
+    assert pdf_parallel.last is not None
+    assert pdf_parallel.last.laid_out == ()
+    assert again.read_bytes() == pair.parallel.read_bytes()
+    notes = sources / "2021-05-03-notes.md"
+    notes.write_text(NOTES.replace("Closing paragraph.", "Closing paragraph, revised."))
+    changed = write(sources, tmp_path / "changed.pdf", layout, pair.group, jobs=2, cache=pair.cache)
+    assert pdf_parallel.last.laid_out == ("doc-2021-05-03-notes",)
+    (sources / "2022-12-30-added.md").write_text(NOTES.replace("2021-05-03", "2022-12-30"))
+    added = write(sources, tmp_path / "added.pdf", layout, pair.group, jobs=2, cache=pair.cache)
+    laid_out = set(pdf_parallel.last.laid_out)
+    assert "doc-2022-12-30-added" in laid_out
+    assert laid_out <= {"doc-2022-12-30-added", "title", "toc", "sources", "colophon"} | {
+        name for name in laid_out if name.startswith("section-")
+    }
+    fresh = write(sources, tmp_path / "fresh.pdf", layout, pair.group, jobs=2)
+    assert added.read_bytes() == fresh.read_bytes()
+    assert changed.read_bytes() != added.read_bytes()
+
+
+class Counting(Executor):
+    """An executor that runs work in a process pool and counts it."""
+
+    def __init__(self) -> None:
+        self.pool = ProcessPoolExecutor(2)
+        self.submitted = 0
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.submitted += 1
+        return self.pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.pool.shutdown(wait, cancel_futures=cancel_futures)
+
+
+@pytest.fixture
+def counting() -> Iterator[Counting]:
+    executor = Counting()
+    yield executor
+    executor.shutdown()
+
+
+def test_any_executor_can_lay_the_units_out(
+    pair: Pair, tmp_path: Path, counting: Counting
+) -> None:
+    if pair.group != "month":
+        pytest.skip("one layout is enough")
+    layout: Layout = "book"
+    output = write(pair.sources, tmp_path / "executor.pdf", layout, pair.group, executor=counting)
+    assert counting.submitted >= 10
+    assert output.read_bytes() == pair.parallel.read_bytes()
+
+
+def test_a_dask_cluster_can_build_a_project(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    project = tmp_path / "project"
+    scaffold.init(project)
+    (project / "publisher.toml").write_text(
+        (project / "publisher.toml").read_text().replace('layout = "brief"', 'layout = "book"')
+    )
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        written = publisher.build(project / "publisher.toml", executor=client.get_executor())
+    assert sorted(path.suffix for path in written) == [".epub", ".pdf"]
+    reader = pypdf.PdfReader(next(path for path in written if path.suffix == ".pdf"))
+    total = len(reader.pages)
+    assert f"Page {total} of {total}" in reader.pages[-1].extract_text()
