@@ -101,16 +101,16 @@ class _Sampler(threading.Thread):
 
 
 def _tree(pid: int) -> list[int]:
-    """A process and all its live descendants."""
+    """A process and all its live descendants (processes end while they are listed)."""
     found, queue = [], [pid]
     while queue:
         current = queue.pop()
         found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
-                queue.extend(int(child) for child in task.read_text().split())
-            except OSError:
-                continue
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                queue.extend(int(child) for child in (task / "children").read_text().split())
+        except OSError:
+            continue
     return found
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import shutil
+import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -53,6 +56,9 @@ def load(
 
 Writer = Callable[[Compilation, Path, OutputOptions], list[Diagnostic]]
 
+# Windows opens these devices whatever the extension; a book may well be titled "Con".
+_DEVICE = re.compile(r"con|prn|aux|nul|com[0-9]|lpt[0-9]")
+
 
 def _write_pdf(compilation: Compilation, output: Path, options: OutputOptions) -> list[Diagnostic]:
     """The PDF backend, imported on first use: WeasyPrint alone takes a second to import."""
@@ -88,9 +94,10 @@ def output_path(output: Path | None, title: str, fmt: Format, several: bool) -> 
 
 
 def slug(text: str) -> str:
-    """A file-name-safe slug of a title."""
+    """A file-name-safe slug of a title: never a path, never a name Windows keeps for a device."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80] or "publication"
+    slugged = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80] or "publication"
+    return f"{slugged}-book" if _DEVICE.fullmatch(slugged) else slugged
 
 
 def build(
@@ -102,14 +109,46 @@ def build(
     order: Order = "date",
     group: Group = "none",
     options: OutputOptions = OutputOptions(),
+    strict: bool = False,
 ) -> Built:
-    """Assemble the loaded documents once and write every format asked for."""
+    """Assemble the loaded documents once and write every format asked for.
+
+    ``strict`` writes nothing when any problem is found, the loaded documents' included: each
+    output is written aside and moved into place only once every format is written cleanly.
+    """
     compilation, problems = assemble(loaded.documents, info, selection, order, group)
+    if strict and (loaded.diagnostics or problems):
+        return Built((), loaded, compilation, tuple(problems))
+    targets = [output_path(output, info.title, fmt, len(formats) > 1) for fmt in formats]
     written: list[Path] = []
-    for fmt in formats:
-        target = output_path(output, info.title, fmt, len(formats) > 1)
-        found = WRITERS[fmt](compilation, target, options)
-        problems.extend(found)
-        if not any(d.code == OUTPUT_FAILED for d in found):
-            written.append(target)
+    with contextlib.ExitStack() as stack:
+        for fmt, target in zip(formats, targets, strict=True):
+            path = _aside(target, stack, problems) if strict else target
+            if path is None:
+                break
+            found = WRITERS[fmt](compilation, path, options)
+            problems.extend(found)
+            if strict and found:
+                break
+            if not any(d.code == OUTPUT_FAILED for d in found):
+                written.append(path)
+        if strict:
+            if problems:
+                return Built((), loaded, compilation, tuple(problems))
+            for path, target in zip(written, targets, strict=True):
+                path.replace(target)
+            written = targets
     return Built(tuple(written), loaded, compilation, tuple(problems))
+
+
+def _aside(target: Path, stack: contextlib.ExitStack, problems: list[Diagnostic]) -> Path | None:
+    """A path in a new hidden folder beside target, removed with what is in it when stack ends."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as error:
+        message = f"could not write: {error.strerror or error}"
+        problems.append(Diagnostic(str(target), None, "error", OUTPUT_FAILED, message))
+        return None
+    stack.callback(shutil.rmtree, folder, ignore_errors=True)
+    return folder / target.name

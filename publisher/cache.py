@@ -7,12 +7,16 @@ into place), so builds running at the same time can share a folder.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import multiprocessing
 import os
 import pickle
 import re
+import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -25,6 +29,8 @@ DEFAULT = Path(".publisher-cache")
 
 FORMAT = "1"
 """Bumped when the layout of what is pickled changes."""
+PARALLEL_FROM = 64
+"""Documents to normalize per worker process before more than one is worth starting."""
 
 # A body that shows a local image depends on files beside it, which its bytes do not name.
 _IMAGES = re.compile(rb"!\[|<img\b", re.IGNORECASE)
@@ -107,32 +113,51 @@ def read_documents(
         raws.append(raw)
         reading.append(diagnostics)
     read_paths = [
-        raw.path if raw is not None else entry.document.path if entry and entry.document else None
-        for raw, entry in zip(raws, entries, strict=True)
+        path.relative_to(root).as_posix() if raw is not None or entry is not None else None
+        for (path, root), raw, entry in zip(found, raws, entries, strict=True)
     ]
     ids = normalize.unique_ids([p for p in read_paths if p is not None])
-    documents: list[Document] = []
-    problems = [d for diagnostics in reading for d in diagnostics]
-    later: list[Diagnostic] = []
+    todo: dict[int, RawDocument] = {}
     for index, (path, root) in enumerate(found):
-        entry, raw, rel = entries[index], raws[index], read_paths[index]
+        entry, rel = entries[index], read_paths[index]
         if entry is not None and rel is not None and entry.doc_id != ids[rel]:
             # Another file now claims this slug: the anchors in the body must change too.
-            raw, _ = reader.read(path, root)
-            entry = None
-        if entry is None:
-            if raw is None:
-                continue
-            docs, found_now = normalize.normalize([raw], default_lang=default_lang, ids=ids)
-            document = docs[0] if docs else None
-            entry = _Entry(ids[raw.path], tuple(reading[index]), document, tuple(found_now))
-            key = keys[index]
-            if store is not None and key is not None:
-                store.put(key, entry)
-        if entry.document is not None:
-            documents.append(entry.document)
-        later.extend(entry.found)
-    return documents, problems + later
+            raws[index], _ = reader.read(path, root)
+            entries[index] = None
+        raw = raws[index]
+        if entries[index] is None and raw is not None:
+            todo[index] = raw
+    normalized = _normalize(list(todo.values()), default_lang, ids)
+    for index, (docs, found_now) in zip(todo, normalized, strict=True):
+        raw = todo[index]
+        document = docs[0] if docs else None
+        entries[index] = _Entry(ids[raw.path], tuple(reading[index]), document, tuple(found_now))
+        key = keys[index]
+        if store is not None and key is not None:
+            store.put(key, entries[index])
+    documents = [e.document for e in entries if e is not None and e.document is not None]
+    problems = [d for diagnostics in reading for d in diagnostics]
+    return documents, problems + [d for e in entries if e is not None for d in e.found]
+
+
+def _normalize(
+    raws: list[RawDocument], default_lang: str, ids: dict[str, str]
+) -> Iterator[tuple[list[Document], list[Diagnostic]]]:
+    """Normalize each raw document alone, in worker processes when there are many."""
+    one = functools.partial(_normalize_one, default_lang=default_lang, ids=ids)
+    workers = min(os.cpu_count() or 1, len(raws) // PARALLEL_FROM)
+    if workers < 2 or sys.platform != "linux":
+        yield from map(one, raws)
+        return
+    # Forked workers share the parsers already loaded; Markdown parsing is the cold build's cost.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield from pool.map(one, raws, chunksize=16)
+
+
+def _normalize_one(
+    raw: RawDocument, default_lang: str, ids: dict[str, str]
+) -> tuple[list[Document], list[Diagnostic]]:
+    return normalize.normalize([raw], default_lang=default_lang, ids=ids)
 
 
 def _key(path: Path, root: Path, default_lang: str, tool: str) -> str | None:

@@ -72,6 +72,20 @@ def _date(value: str | None) -> dt.date | None:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _plain(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    """Book metadata as given, refused if it holds a control character."""
+    if value is not None and config.CONTROL.search(value):
+        raise click.BadParameter("contains a control character")
+    return value
+
+
+def _language(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    """A language option, refused unless it is a language tag."""
+    if value is not None and not config.LANG_TAG.fullmatch(value):
+        raise click.BadParameter(f"{value!r} is not a BCP 47 language tag (e.g. en, pt-BR)")
+    return value
+
+
 _SELECTION = [
     click.option("--tag", "tags", multiple=True, help="Keep documents with this tag."),
     click.option("--since", help="Keep documents dated on or after YYYY-MM-DD."),
@@ -109,10 +123,10 @@ _BUILD = [
         type=click.Path(path_type=Path),
         help="Output file, or a folder that receives <slug of title>.<ext> (default: dist/).",
     ),
-    click.option("--title", help="Book title."),
-    click.option("--subtitle", help="Book subtitle."),
-    click.option("--publisher", "publisher_name", help="Publisher or editor."),
-    click.option("--lang", help="Primary language (BCP 47)."),
+    click.option("--title", callback=_plain, help="Book title."),
+    click.option("--subtitle", callback=_plain, help="Book subtitle."),
+    click.option("--publisher", "publisher_name", callback=_plain, help="Publisher or editor."),
+    click.option("--lang", callback=_language, help="Primary language (BCP 47)."),
     click.option("--group", type=click.Choice(assemble.GROUPS)),
     click.option("--order", type=click.Choice(assemble.ORDERS)),
     click.option("--layout", type=click.Choice(LAYOUTS), help="PDF layout (default: brief)."),
@@ -198,7 +212,7 @@ def _selection(kw: dict[str, Any], base: assemble.Selection | None = None) -> as
 @click.argument("sources", nargs=-1)
 @_options(_SELECTION)
 @_options(_PAIRING)
-@click.option("--lang", help="Primary language of a bilingual layout (BCP 47).")
+@click.option("--lang", callback=_language, help="Primary language of a bilingual layout (BCP 47).")
 def check(sources: tuple[str, ...], **kw: Any) -> None:
     """Read and validate documents; print every problem found."""
     loaded, project_config = _load_sources(sources, kw)
@@ -342,8 +356,11 @@ def _build_editions(
             lambda e: update(f"Building {e.name}…"),
             jobs=kw["jobs"],
             use_cache=kw["use_cache"],
+            strict=kw["strict"],
         )
     _report(result.diagnostics)
+    if kw["strict"] and result.diagnostics:
+        click.echo("strict: nothing written because of the problems above", err=True)
     for output in result.outputs:
         pages = f", {output.pages} pages" if output.pages is not None else ""
         state = "wrote" if output.fresh else "up to date"
@@ -395,9 +412,12 @@ def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Conf
             kw["order"] or "date",
             kw["group"] or "none",
             options,
+            strict=kw["strict"],
         )
     diagnostics = (*loaded.diagnostics, *built.diagnostics)
     _report(diagnostics)
+    if kw["strict"] and built.diagnostics:
+        click.echo("strict: nothing written because of the problems above", err=True)
     count = len(built.compilation.documents)
     for path in built.written:
         _info(f"wrote {path} ({path.stat().st_size:,} bytes, {count} documents)")

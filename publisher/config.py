@@ -19,6 +19,10 @@ from publisher.options import FORMATS, LAYOUTS, PAPERS, Format, Layout, Paper
 from publisher.render import Theme
 
 CONFIG_NAMES = ("publisher.toml", "pyproject.toml")
+LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+"""A BCP 47 language tag, as far as Publisher checks one."""
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters: no metadata holds them, and XML cannot hold most of them."""
 VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 
 
@@ -321,6 +325,8 @@ class _Checker:
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"must be a string, not {type(value).__name__}")
+    if CONTROL.search(value):
+        raise ValueError("contains a control character")
     return value
 
 
@@ -353,7 +359,7 @@ def _date(value: Any) -> dt.date:
 
 def _lang(value: Any) -> str:
     text = _text(value)
-    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", text):
+    if not LANG_TAG.fullmatch(text):
         raise ValueError(f"{text!r} is not a BCP 47 language tag")
     return text
 

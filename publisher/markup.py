@@ -15,6 +15,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
+from publisher import limits
+from publisher.limits import TABLE_ROWS
 from publisher.model import BodyFormat, Diagnostic, Heading
 from publisher.sanitize import (
     LINE_ATTR,
@@ -56,7 +58,8 @@ class Markup:
     images: tuple[str, ...]
     """Local images the body shows, as root-relative POSIX paths from resolve_image."""
     diagnostics: tuple[Diagnostic, ...]
-    """Warnings about what was removed or could not be resolved, in line order."""
+    """Warnings about what was removed, repaired or not resolved, in line order; or the one
+    error that makes the body unusable (and the rest of the Markup empty)."""
 
 
 # CLDR quotation marks: open, close, nested open, nested close. French spacing is left to the
@@ -93,6 +96,7 @@ _DELIMITER = re.compile(r"(?<![*\\])\*{1,4}(?!\*)")
 _BULLET = re.compile(r"[ \t]*\*[ \t]+\S")
 _RULE = re.compile(r"[ \t]*(?:\*[ \t]*){3,}")
 _LEAD = re.compile(r"\s*(?:[-+*]|\d{1,9}[.)])?\s*")
+_CONTAINER = re.compile(r"(?:[ \t]*(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)))+[ \t]*")
 _OPENERS = "\u201c\u2018\u00ab(["
 _FOOTNOTE_ID = re.compile(r"fn(ref)?-\d+(-\d+)?")
 _END_MARK = re.compile(r"\\?#\s*\\?#\s*\\?#|\*\s*\*\s*\*|\u2042")
@@ -100,7 +104,10 @@ _TRAILING_END_MARK = re.compile(r"\s+\\?#\s*\\?#\s*\\?#$")
 _SENTENCE_ENDS = tuple('.!?…:;"\u201d\u2019)')
 _MAX_SUMMARY = 400
 # markdown-it drops what is nested deeper (and recurses per level, so this bounds the stack too).
-_MAX_NESTING = 50
+_MAX_NESTING = limits.MARKDOWN_NESTING
+_DELIMITER_ROW = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*")
+_LONG_WORD = re.compile(f"[^\\s\u200b]{{{limits.WORD_CHARACTERS + 1},}}")
+_WORD_PIECE = 100
 _MAX_BOLD_HEADING = 120
 
 
@@ -126,10 +133,13 @@ def convert(
         found.setdefault((line, code, message), Diagnostic(path, line, "warning", code, message))
 
     text = xml_chars(text.replace("\r\n", "\n").replace("\r", "\n"))
-    if body_format == "html":
-        html = _prepare_html(text, first_line, warn)
-    else:
-        html = _render_markdown(text, lang, first_line, warn)
+    try:
+        if body_format == "html":
+            html = _prepare_html(text, first_line, warn)
+        else:
+            html = _render_markdown(text, lang, first_line, warn)
+    except _TooManyRows as too_many:
+        return _unusable(path, too_many.line)
     root, cut = clean(html)
     if cut:
         warn(first_line, "nesting-too-deep", f"markup nested over {MAX_DEPTH} levels flattened")
@@ -138,9 +148,13 @@ def convert(
     def line_of(element: Element) -> int:
         return lines.get(element, first_line)
 
+    rows = list(root.iter("tr"))
+    if len(rows) > TABLE_ROWS:
+        return _unusable(path, line_of(rows[TABLE_ROWS]))
     tidy_attributes(root)
     images = apply_url_policy(root, line_of, warn, base_url, resolve_image)
     tidy_text(root)
+    _break_long_words(root, line_of, warn)
     _drop_end_marks(root)
     title = _take_title(root)
     _promote_bold_headings(root)
@@ -158,6 +172,63 @@ def convert(
         images=images,
         diagnostics=tuple(sorted(found.values(), key=lambda d: d.line or 0)),
     )
+
+
+class _TooManyRows(Exception):
+    """The body's tables have more rows than allowed; it is rejected before it is parsed."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def _unusable(path: str, line: int) -> Markup:
+    """The Markup of a body rejected for its tables: empty, with the error."""
+    message = f"more than {TABLE_ROWS:,} table rows; split the document"
+    error = Diagnostic(path, line, "error", "too-many-rows", message)
+    return Markup("", (), "", 0, None, (), (error,))
+
+
+def _check_table_lines(text: str, first_line: int) -> None:
+    """Reject a body whose tables may have too many rows, before markdown-it spends seconds on it.
+
+    Every line after a table's delimiter row up to the next blank line is counted as a row: an
+    upper bound, exact for tables that end with a blank line.
+    """
+    if text.count("\n") <= TABLE_ROWS:
+        return
+    lines = text.split("\n")
+    rows = 0
+    in_table = False
+    for number, line in enumerate(lines):
+        if not line.strip():
+            in_table = False
+        elif in_table:
+            rows += 1
+            if rows > TABLE_ROWS:
+                raise _TooManyRows(first_line + number)
+        elif "|" in line and "-" in line and _DELIMITER_ROW.fullmatch(line):
+            in_table = True
+
+
+def _break_long_words(root: Element, line_of: Callable[[Element], int], warn: Warn) -> None:
+    """Give each word of more than WORD_CHARACTERS characters an invisible break point every 100.
+
+    A line breaker tries every character of a word too long for its line, again on each line
+    it fills: a 10,000-character word took WeasyPrint a second.
+    """
+
+    def pieces(match: re.Match[str]) -> str:
+        word = match[0]
+        return "\u200b".join(word[i : i + _WORD_PIECE] for i in range(0, len(word), _WORD_PIECE))
+
+    for element in root.iter():
+        for name in ("text", "tail"):
+            text = getattr(element, name)
+            if text and (long := _LONG_WORD.search(text)):
+                message = f"a word of {len(long[0]):,} characters may break every {_WORD_PIECE}"
+                warn(line_of(element), "long-word", message)
+                setattr(element, name, _LONG_WORD.sub(pieces, text))
 
 
 def _prepare_html(text: str, first_line: int, warn: Warn) -> str:
@@ -207,10 +278,30 @@ def _quotes(lang: str) -> str:
 
 def _render_markdown(text: str, lang: str, first_line: int, warn: Warn) -> str:
     """Render Markdown to HTML, marking blocks with their file line and scanning raw HTML."""
+    _check_table_lines(text, first_line)
     text = _repair_emphasis(_BLANKISH.sub("", text))
     md = _markdown(_quotes(lang), True)
     env: dict[str, Any] = {}
     tokens = md.parse(text, env)
+    if max((token.level for token in tokens), default=0) >= _MAX_NESTING - 1:
+        # markdown-it drops everything after the block that nests too deep, not just that block.
+        message = f"Markdown nested over {_MAX_NESTING} levels: lists and quotes made paragraphs"
+        warn(first_line, "nesting-too-deep", message)
+        text = _flatten(text)
+        env = {}
+        tokens = md.parse(text, env)
+    if _mark_lines(tokens, first_line, warn) > MAX_DEPTH:
+        warn(first_line, "nesting-too-deep", f"raw HTML nested over {MAX_DEPTH} levels as text")
+        md = _markdown(_quotes(lang), False)
+        env = {}
+        tokens = md.parse(text, env)
+        _mark_lines(tokens, first_line, warn)
+    html: str = md.renderer.render(tokens, md.options, env)
+    return html
+
+
+def _mark_lines(tokens: Sequence[Token], first_line: int, warn: Warn) -> int:
+    """Mark blocks with their file line, warn about what the sanitizer will remove; HTML depth."""
     scanner = Scanner(warn)
     for token in tokens:
         if not token.map:
@@ -228,15 +319,22 @@ def _render_markdown(text: str, lang: str, first_line: int, warn: Warn) -> str:
                 check_url("a", str(child.attrGet("href") or ""), line, warn)
             elif child.type == "image":
                 check_url("img", str(child.attrGet("src") or ""), line, warn)
-    if max((token.level for token in tokens), default=0) >= _MAX_NESTING - 1:
-        warn(first_line, "nesting-too-deep", f"Markdown nested over {_MAX_NESTING} levels cut")
-    if scanner.max_depth > MAX_DEPTH:
-        warn(first_line, "nesting-too-deep", f"raw HTML nested over {MAX_DEPTH} levels as text")
-        md = _markdown(_quotes(lang), False)
-        env = {}
-        tokens = md.parse(text, env)
-    html: str = md.renderer.render(tokens, md.options, env)
-    return html
+    return scanner.max_depth
+
+
+def _flatten(text: str) -> str:
+    """Markdown without list and quote markers, each former item on a line of its own.
+
+    Lines keep their place, so that diagnostics still point at the right line: a hard break
+    (two trailing spaces) instead of a blank line keeps an item off the line before it.
+    """
+    out: list[str] = []
+    for line in text.split("\n"):
+        marker = _CONTAINER.match(line)
+        if marker and out:
+            out[-1] += "  "
+        out.append(line[marker.end() :] if marker else line)
+    return "\n".join(out)
 
 
 def _repair_emphasis(text: str) -> str:

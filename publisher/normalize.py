@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from publisher import markup
+from publisher import images, markup
 from publisher.model import Diagnostic, Document, RawDocument
 
 # Every alias a reader may meet, canonical name first; the first key present wins.
@@ -35,6 +35,9 @@ _LANG_TAG = re.compile(
     r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-[A-Za-z0-9]{5,8})*$"
 )
 _IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
+_URL_UNSAFE = re.compile(r'["<>\\^`{|}]')
+# A registered name (letters in any script, digits, dots, hyphens) or an IP address.
+_HOST = re.compile(r"[\w.-]+|[0-9a-f:.]+", re.IGNORECASE)
 _SLUG_MAX = 80
 
 
@@ -83,7 +86,8 @@ def _normalize_one(
         lang=lang,
         path=raw.path,
         first_line=raw.body_line,
-        anchor_prefix=f"doc-{doc_id}",
+        # Ids never hold "--": "doc-a--b" (document a, heading b) cannot be document a-b's.
+        anchor_prefix=f"doc-{doc_id}-",
         base_url=source_url,
         resolve_image=_image_resolver(raw),
     )
@@ -204,14 +208,31 @@ def _source_url(meta: Mapping[str, Any], problems: _Problems) -> str | None:
     if item is None:
         return None
     key, value = item
-    text = value.strip() if isinstance(value, str) else None
-    parts = urlsplit(text) if text and not re.search(r"[\s\x00-\x1f\x7f]", text) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+    text = value.strip() if isinstance(value, str) else ""
+    if not _is_web_url(text):
         problems.add(
             "warning", "bad-source-url", f"{key}: {_describe(value)} is not an http(s) URL", key
         )
         return None
-    return text
+    # EPUB readers (and EPUBCheck) reject these in a URL; browsers send them percent-encoded.
+    encoded = _URL_UNSAFE.sub(lambda m: f"%{ord(m[0]):02X}", text)
+    if encoded != text:
+        message = f"{key}: percent-encoded the characters a URL cannot hold"
+        problems.add("warning", "bad-source-url", message, key)
+    return encoded
+
+
+def _is_web_url(text: str) -> bool:
+    """Whether text is an absolute http(s) URL with a host a browser would accept."""
+    if not text or re.search(r"[\s\x00-\x1f\x7f-\x9f]", text):
+        return False
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (the property raises on a port that is not a number)
+    except ValueError:  # "http://[::1" and the like
+        return False
+    host = parts.hostname or ""
+    return parts.scheme in ("http", "https") and bool(_HOST.fullmatch(host))
 
 
 def _parse_datetime(value: Any) -> dt.datetime | dt.date | None:
@@ -285,17 +306,26 @@ def _plain(meta: Mapping[str, Any], field: str, problems: _Problems) -> str | No
 
 
 def _image_resolver(raw: RawDocument) -> Callable[[str], str | None]:
-    """Resolve a body's image path against the document's folder, never outside the root."""
+    """Resolve a body's image path against the document's folder, never outside the root.
+
+    An image file that no backend should read raises ``images.Refused``.
+    """
     root = raw.root.resolve()
     folder = PurePosixPath(raw.path).parent
 
     def resolve(src: str) -> str | None:
-        if "\\" in src or src.startswith("/") or ":" in src:
+        if "\\" in src or src.startswith("/") or ":" in src or "\0" in src:
             return None
-        candidate = (root / folder.as_posix() / src).resolve()
-        if not candidate.is_relative_to(root) or candidate.suffix.lower() not in _IMAGE_SUFFIXES:
+        try:
+            candidate = (root / folder.as_posix() / src).resolve()
+            if not candidate.is_relative_to(root) or not candidate.is_file():
+                return None
+        except OSError:  # a name too long, a loop of links
             return None
-        return candidate.relative_to(root).as_posix() if candidate.is_file() else None
+        if candidate.suffix.lower() not in _IMAGE_SUFFIXES:
+            return None
+        images.check_file(candidate)
+        return candidate.relative_to(root).as_posix()
 
     return resolve
 

@@ -9,13 +9,16 @@ substitute) keep one program per unit: correct, only larger.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import fontTools
 import pikepdf
-from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # ships no type hints
+from fontTools.ttLib import TTFont
 
+from publisher.cache import FORMAT, Store
 from publisher.pdf_units import Font
 
 
@@ -33,7 +36,7 @@ class Use:
     """Its glyphs."""
 
 
-def merge(pdf: pikepdf.Pdf, uses: Sequence[Use]) -> None:
+def merge(pdf: pikepdf.Pdf, uses: Sequence[Use], store: Store | None = None) -> None:
     """Make every use of a face point at one font dictionary with one merged program."""
     faces: dict[tuple[str, str], list[Use]] = {}
     for use in uses:
@@ -41,10 +44,10 @@ def merge(pdf: pikepdf.Pdf, uses: Sequence[Use]) -> None:
             faces.setdefault((use.key, use.font.name), []).append(use)
     for group in faces.values():
         if len(group) > 1:
-            _merge_face(pdf, group)
+            _merge_face(pdf, group, store)
 
 
-def _merge_face(pdf: pikepdf.Pdf, group: list[Use]) -> None:
+def _merge_face(pdf: pikepdf.Pdf, group: list[Use], store: Store | None) -> None:
     widths: dict[int, float] = {}
     text: dict[int, str] = {}
     for use in group:
@@ -55,7 +58,8 @@ def _merge_face(pdf: pikepdf.Pdf, group: list[Use]) -> None:
     base = max(group, key=lambda use: (max(use.font.widths, default=0), -use.unit))
     covered = set(base.font.widths)
     adding = []
-    for use in sorted(group, key=lambda u: u.unit):
+    # The subsets with the most glyphs first: each one read is slow, and they cover the most.
+    for use in sorted(group, key=lambda u: (-len(u.font.widths), u.unit)):
         new = set(use.font.widths) - covered
         if new:
             adding.append((_program(use), new))
@@ -63,7 +67,7 @@ def _merge_face(pdf: pikepdf.Pdf, group: list[Use]) -> None:
     font = base.resources.Font[base.key]
     descriptor = font.DescendantFonts[0].FontDescriptor
     if adding:
-        data = _merged(_program(base), adding)
+        data = _merged(_program(base), adding, store)
         stream = pdf.make_stream(data)
         stream.Length1 = len(data)
         descriptor.FontFile2 = stream
@@ -80,8 +84,22 @@ def _program(use: Use) -> bytes:
     return bytes(descriptor.FontFile2.read_bytes())
 
 
-def _merged(base: bytes, adding: list[tuple[bytes, set[int]]]) -> bytes:
+def _merged(base: bytes, adding: list[tuple[bytes, set[int]]], store: Store | None) -> bytes:
     """The base subset with the outlines (and their components) of other subsets copied in."""
+    digest = hashlib.sha256(f"{FORMAT}\0{fontTools.version}\0".encode() + base)
+    for data, gids in adding:
+        digest.update(hashlib.sha256(data).digest() + str(sorted(gids)).encode())
+    key = digest.hexdigest()
+    cached = store.get(key) if store is not None else None
+    if isinstance(cached, bytes):
+        return cached
+    merged = _merge_programs(base, adding)
+    if store is not None:
+        store.put(key, merged)
+    return merged
+
+
+def _merge_programs(base: bytes, adding: list[tuple[bytes, set[int]]]) -> bytes:
     font = TTFont(io.BytesIO(base), recalcTimestamp=False)
     order = font.getGlyphOrder()
     glyf, hmtx = font["glyf"], font["hmtx"]

@@ -19,24 +19,30 @@ from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.matrix import Matrix
 
 from publisher import pdf_fonts
+from publisher.cache import Store
 from publisher.pdf_units import Laid
 
 _MISSING_ANCHOR = "No anchor #%s for internal URI reference"
 """WeasyPrint's own message for a link to nowhere, so both passes report it alike."""
 
 
-def assemble(units: Sequence[Laid], identifier: bytes) -> tuple[bytes, list[logging.LogRecord]]:
-    """The units' pages as one PDF, and the messages a single pass would have logged."""
+def assemble(
+    units: Sequence[Laid], identifier: bytes, store: Store | None = None
+) -> tuple[bytes, list[logging.LogRecord]]:
+    """The units' pages as one PDF, and the messages a single pass would have logged.
+
+    ``store`` keeps merged font programs, which are slow to make and rarely change.
+    """
     sources = [pikepdf.open(io.BytesIO(unit.pdf)) for unit in units]
     try:
-        return _assemble(units, sources, identifier)
+        return _assemble(units, sources, identifier, store)
     finally:
         for source in sources:
             source.close()
 
 
 def _assemble(
-    units: Sequence[Laid], sources: list[pikepdf.Pdf], identifier: bytes
+    units: Sequence[Laid], sources: list[pikepdf.Pdf], identifier: bytes, store: Store | None
 ) -> tuple[bytes, list[logging.LogRecord]]:
     pdf = pikepdf.new()
     starts = []
@@ -57,10 +63,11 @@ def _assemble(
             marks.append(SimpleNamespace(bookmarks=bookmarks))
     records = _links(pdf, units, starts, dests)
     if dests:
-        names = pikepdf.Array()
-        for name in sorted(dests):
-            names.extend([pikepdf.String(name), dests[name]])
-        pdf.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=names))
+        # One flat, sorted name tree, as WeasyPrint writes it; built in one go (appending to a
+        # pikepdf array one item at a time takes quadratic time).
+        names = [item for name in sorted(dests) for item in (pikepdf.String(name), dests[name])]
+        tree = pikepdf.Dictionary(Names=pikepdf.Array(names))
+        pdf.Root.Names = pikepdf.Dictionary(Dests=tree)
     _outline(pdf, marks, pages)
     uses = [
         pdf_fonts.Use(number, pages[start].Resources, f"/{key}", font)
@@ -68,7 +75,7 @@ def _assemble(
         if unit.pages
         for key, font in unit.fonts.items()
     ]
-    pdf_fonts.merge(pdf, [use for use in uses if "/Font" in use.resources])
+    pdf_fonts.merge(pdf, [use for use in uses if "/Font" in use.resources], store)
     first = sources[0]
     if "/Info" in first.trailer:
         pdf.trailer.Info = pdf.copy_foreign(first.trailer.Info)
@@ -96,21 +103,23 @@ def _links(
     records = []
     for unit, start in zip(units, starts, strict=True):
         for index, info in enumerate(unit.pages, start):
+            annotations = []
             for name, rect in info.links:
                 if name not in dests:
                     records.append(_record(_MISSING_ANCHOR, name))
                     continue
-                annotation = pikepdf.Dictionary(
+                link = pikepdf.Dictionary(
                     Type=pikepdf.Name.Annot,
                     Subtype=pikepdf.Name.Link,
                     Rect=pikepdf.Array(rect),
                     BS=pikepdf.Dictionary(W=0),
                     Dest=pikepdf.String(name),
                 )
+                annotations.append(pdf.make_indirect(link))
+            if annotations:
                 page = pdf.pages[index].obj
-                if "/Annots" not in page:
-                    page.Annots = pikepdf.Array()
-                page.Annots.append(pdf.make_indirect(annotation))
+                kept = list(page.Annots) if "/Annots" in page else []
+                page.Annots = pikepdf.Array(kept + annotations)
     return records
 
 

@@ -1,38 +1,29 @@
 """A PDF laid out in units: in a pool of processes or any Executor, cached, then assembled.
 
-Pass 1 lays out every unit that prints no page numbers of others: their layout does not depend on
-where they land, so each is cached by the digest of its HTML and of everything else that shapes
-its pages. Pass 2 lays out the units that do (the contents, the at-a-glance table) once the page
-count of every other unit is known; the page numbers in running feet are stamped afterwards
-(``pdf_stamp``). A rebuild after one document changed lays out that document and the contents.
+Every unit is laid out on its own and cached by the digest of its HTML and of everything else
+that shapes its pages; where it lands in the book does not matter, since the page numbers in
+running feet are stamped on at assembly (``pdf_stamp``). Units that print other units' page
+numbers (the contents, the at-a-glance table) get them from the page counts (``_Numbering``).
+A rebuild after one document changed lays out that document, and the contents if it moved them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
-import os
-import sys
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from html import unescape as html_unescape
 from pathlib import Path
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 import weasyprint
 
-from publisher import cache, fetcher, pdf_merge, pdf_stamp, pdf_units
+from publisher import cache, fetcher, pdf_merge, pdf_runner, pdf_stamp, pdf_units
 from publisher.options import OutputOptions
 from publisher.pdf_units import Job, Laid
 from publisher.render import Part
 
 PASSES = 3
 """Most layouts of a unit that prints page numbers: its own length can move them."""
-
-_FILE_URL = 'src="file://'
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,102 +82,122 @@ def lay_out(
     styles = tuple((pdf_units.rewrite(text) or "", base) for text, base in book.styles)
     salt = _salt(book, styles)
     store = cache.Store(options.cache / "pdf") if options.cache is not None else None
-    firsts = [book.parts.index(unit[0]) for unit in units]
-    htmls = [
-        book.page(_scaffold(book.parts, first) + unit, number == 0)
-        for number, (first, unit) in enumerate(zip(firsts, units, strict=True))
+    folders = tuple(str(folder.resolve()) for folder in book.folders)
+    position = {id(part): index for index, part in enumerate(book.parts)}
+    jobs = [
+        Job(
+            book.page(_scaffold(book.parts, position[id(unit[0])]) + unit, number == 0),
+            unit[0].name,
+            styles,
+            pdf_units.rewrite(book.style(unit)) or "",
+            folders,
+            book.base_url,
+        )
+        for number, unit in enumerate(units)
     ]
-    numbered = {i for i, unit in enumerate(units) if pdf_units.shows_numbers(unit)}
-    hints = {i: _hint(store, salt, units[i]) for i in numbered}
-    laid: dict[int, Laid] = {}
-    todo = [i for i in range(len(units)) if i not in numbered or hints[i] is None]
-    log: list[str] = []
-    done = _lay_out(book, styles, salt, store, {i: htmls[i] for i in todo}, units, options, log)
-    laid.update(done)
-    for _ in range(PASSES):
-        counts = [len(laid[i].pages) if i in laid else hints[i] or 1 for i in range(len(units))]
-        pages = _anchor_pages(laid, counts)
-        wanted = {i: pdf_units.number_links(htmls[i], pages) for i in numbered}
-        laid.update(_lay_out(book, styles, salt, store, wanted, units, options, log))
-        if all(len(laid[i].pages) == counts[i] for i in numbered):
-            break
-    for i in numbered:
-        _remember(store, salt, units[i], len(laid[i].pages))
-    ordered = [laid[i] for i in range(len(units))]
-    data, records = pdf_merge.assemble(ordered, book.identifier)
-    last = Stats(len(units), tuple(log))
-    found = [_record(*message) for unit in ordered for message in unit.records]
-    refused = [item for unit in ordered for item in unit.refused]
+    lengths = _lengths(store, salt)
+    numbering = _Numbering(units, jobs, lengths)
+    # What the numbered units wait for first, so that their last layout runs beside the back
+    # matter; and longest first, so that a long document does not start last and run alone.
+    needed = set().union(*numbering.needs.values())
+    others = sorted(
+        set(range(len(units))) - numbering.targets.keys(),
+        key=lambda i: (i not in needed, -len(jobs[i].html)),
+    )
+    with pdf_runner.Runner(jobs, salt, store, options.jobs, options.executor) as runner:
+        final = numbering.run(runner, others)
+    laid = [final.get(i, runner.laid[i]) for i in range(len(units))]
+    now = {unit[0].name: len(unit_laid.pages) for unit, unit_laid in zip(units, laid, strict=True)}
+    if store is not None and now != lengths:
+        store.put(_lengths_key(salt), now)
+    data, records = pdf_merge.assemble(laid, book.identifier, store)
+    last = Stats(len(units), tuple(runner.log))
+    found = [_record(*message) for unit_laid in laid for message in unit_laid.records]
+    refused = [item for unit_laid in laid for item in unit_laid.refused]
     return data, found + records, refused
 
 
+class _Numbering:
+    """Lays out the units that print others' page numbers, as early as the numbers are known.
+
+    Such a unit is laid out at once with the numbers that the page counts of the last build
+    give (1 page for a unit never seen); once every unit before its last target is laid out,
+    the numbers are worked out again, and the unit is laid out again only if they changed
+    (its own length counts too), at most ``PASSES`` times. After one document is added at the
+    end, the guess is right and the contents are laid out once, beside the new document.
+    """
+
+    def __init__(
+        self, units: Sequence[tuple[Part, ...]], jobs: Sequence[Job], lengths: dict[str, int]
+    ) -> None:
+        self.units, self.jobs, self.lengths = units, jobs, lengths
+        where = {part.name: number for number, unit in enumerate(units) for part in unit}
+        self.targets = {
+            index: sorted(set(pdf_units.local_links(job.html)))
+            for index, (unit, job) in enumerate(zip(units, jobs, strict=True))
+            if pdf_units.shows_numbers(unit)
+        }
+        self.needs = {
+            index: set(range(max((where.get(t, len(units) - 1) for t in targets), default=0) + 1))
+            | {index}
+            for index, targets in self.targets.items()
+        }
+        self.final: dict[int, Laid] = {}
+        self.used: dict[int, dict[str, int]] = {}
+        self.passes = dict.fromkeys(self.targets, 0)
+
+    def run(self, runner: pdf_runner.Runner, others: Sequence[int]) -> dict[int, Laid]:
+        """Lay out every unit; the layouts of the numbered ones whose numbers are right."""
+        # The numbered units first: they are long, and a guess is enough to start them.
+        self._advance(runner)
+        for index in others:
+            runner.submit(index)
+        while runner.next() is not None:
+            self._advance(runner)
+        return self.final
+
+    def _advance(self, runner: pdf_runner.Runner) -> None:
+        """Accept the numbered layouts whose numbers proved right; lay out again the others."""
+        for index in sorted(self.targets.keys() - self.final.keys() - runner.busy):
+            exact = self._numbers(index, runner.laid, exact=True)
+            if exact is not None and self.used.get(index) == exact:
+                self.final[index] = runner.laid[index]
+                continue
+            # A guess is laid out once, at the start; after that only numbers known for sure.
+            if exact is None and index in self.used:
+                continue
+            numbers = exact if exact is not None else self._numbers(index, runner.laid, False)
+            if numbers is not None and self.passes[index] < PASSES:
+                runner.submit(index, pdf_units.number_links(self.jobs[index].html, numbers))
+                self.used[index] = numbers
+                self.passes[index] += 1
+
+    def _numbers(self, index: int, laid: dict[int, Laid], exact: bool) -> dict[str, int] | None:
+        """The page number of each target; None if ``exact`` and a unit it needs is not laid out."""
+        if exact and not self.needs[index] <= laid.keys():
+            return None
+        pages: dict[str, int] = {}
+        start = 1
+        for number, unit in enumerate(self.units):
+            if number in laid:
+                for page, info in enumerate(laid[number].pages, start):
+                    for name, _, _ in info.anchors:
+                        pages.setdefault(name, page)
+                start += len(laid[number].pages)
+            else:
+                # Not laid out yet: its first part starts its first page, its length is a guess.
+                pages.setdefault(unit[0].name, start)
+                start += self.lengths.get(unit[0].name, 1)
+        return {target: pages.get(target, 0) for target in self.targets[index]}
+
+
 def _scaffold(parts: Sequence[Part], first: int) -> tuple[Part, ...]:
-    lang = parts[0].lang
-    return tuple(Part("", "title", "", lang, html) for html in pdf_units.scaffold(parts, first))
-
-
-def _lay_out(
-    book: Book,
-    styles: tuple[tuple[str, str | None], ...],
-    salt: str,
-    store: cache.Store | None,
-    htmls: dict[int, str],
-    units: Sequence[tuple[Part, ...]],
-    options: OutputOptions,
-    log: list[str],
-) -> dict[int, Laid]:
-    """Lay out the units asked for, from the cache where it has them."""
-    found: dict[int, Laid] = {}
-    jobs: list[tuple[int, str, Job]] = []
-    for index, html in htmls.items():
-        extra = pdf_units.rewrite(book.style(units[index])) or ""
-        key = _key(salt, f"{extra}\0{html}")
-        cached = store.get(key) if store is not None else None
-        if isinstance(cached, Laid):
-            found[index] = cached
-            continue
-        start = units[index][0].name
-        folders = tuple(map(str, book.folders))
-        jobs.append((index, key, Job(html, start, styles, extra, folders, book.base_url)))
-    # Longest first, so that a long document does not start last and leave the others idle.
-    jobs.sort(key=lambda job: -len(job[2].html))
-    results = _map([job for _, _, job in jobs], options)
-    for (index, key, _), result in zip(jobs, results, strict=True):
-        found[index] = result
-        log.append(units[index][0].name)
-        if store is not None:
-            store.put(key, result)
-    return found
-
-
-def _map(jobs: list[Job], options: OutputOptions) -> Iterable[Laid]:
-    """Run the worker over the jobs where the options say."""
-    if options.executor is not None:
-        return list(options.executor.map(pdf_units.lay_out, jobs))
-    workers = min(options.jobs or os.cpu_count() or 1, len(jobs))
-    if workers <= 1:
-        return [pdf_units.lay_out(job) for job in jobs]
-    # Forked workers start at once with WeasyPrint already imported; spawning would import it
-    # again in each. macOS cannot fork safely, and gets the platform's default.
-    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(pdf_units.lay_out, jobs))
-
-
-def _anchor_pages(laid: dict[int, Laid], counts: Sequence[int]) -> dict[str, int]:
-    """The page number (from 1) of every anchor, given each unit's page count."""
-    pages: dict[str, int] = {}
-    start = 1
-    for index, count in enumerate(counts):
-        for number, page in enumerate(laid[index].pages if index in laid else (), start):
-            for name, _, _ in page.anchors:
-                pages.setdefault(name, number)
-        start += count
-    return pages
+    html = pdf_units.scaffold(parts, first)
+    return (Part("", "title", "", parts[0].lang, html),) if html else ()
 
 
 def _salt(book: Book, styles: tuple[tuple[str, str | None], ...]) -> str:
-    """Everything besides a unit's HTML that shapes its pages."""
+    """Everything besides a unit's own HTML and style sheet that shapes its pages."""
     digest = hashlib.sha256(weasyprint.__version__.encode())
     digest.update(cache.code_digest((pdf_units, pdf_stamp, fetcher)).encode())
     for text, base in styles:
@@ -194,39 +205,19 @@ def _salt(book: Book, styles: tuple[tuple[str, str | None], ...]) -> str:
     for folder in book.style_dirs:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             digest.update(f"\0{path}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
-    digest.update(f"\0{book.base_url}\0{[str(f) for f in book.folders]}".encode())
+    folders = [str(folder.resolve()) for folder in book.folders]
+    digest.update(f"\0{book.base_url}\0{folders}".encode())
     return digest.hexdigest()
 
 
-def _key(salt: str, html: str) -> str:
-    """A unit's cache key: its HTML and the bytes of every local file its HTML shows."""
-    digest = hashlib.sha256(f"{salt}\0{html}".encode())
-    position = html.find(_FILE_URL)
-    while position != -1:
-        end = html.find('"', position + len(_FILE_URL))
-        url = html[position + 5 : end]
-        try:
-            path = Path(url2pathname(urlsplit(html_unescape(url)).path))
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-        except (OSError, ValueError):
-            digest.update(b"\0missing")
-        position = html.find(_FILE_URL, end)
-    return digest.hexdigest()
+def _lengths_key(salt: str) -> str:
+    return hashlib.sha256(f"{salt}\0lengths".encode()).hexdigest()
 
 
-def _hint_key(salt: str, unit: Sequence[Part]) -> str:
-    return hashlib.sha256(f"{salt}\0hint\0{unit[0].name}".encode()).hexdigest()
-
-
-def _hint(store: cache.Store | None, salt: str, unit: Sequence[Part]) -> int | None:
-    """How many pages a unit that prints page numbers had last time, if it was built before."""
-    value = store.get(_hint_key(salt, unit)) if store is not None else None
-    return value if isinstance(value, int) else None
-
-
-def _remember(store: cache.Store | None, salt: str, unit: Sequence[Part], pages: int) -> None:
-    if store is not None and _hint(store, salt, unit) != pages:
-        store.put(_hint_key(salt, unit), pages)
+def _lengths(store: cache.Store | None, salt: str) -> dict[str, int]:
+    """The page count of each unit in the last build with the same styles, by first part."""
+    value = store.get(_lengths_key(salt)) if store is not None else None
+    return value if isinstance(value, dict) else {}
 
 
 def _record(level: int, message: str, args: tuple[str, ...]) -> logging.LogRecord:

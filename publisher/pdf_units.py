@@ -1,10 +1,11 @@
 """PDF units: runs of parts that start on a new page, and the worker that lays one out alone.
 
-A unit is laid out after scaffolding that puts its first page where the single pass would have
-it: an empty copy of the title page (first page, book title for the running head) and an empty
-copy of the part just before the unit (for sibling selectors such as ``.glance + .document``).
-The scaffolding pages are dropped. What the assembly needs is kept as plain data: page anchors,
-bookmarks, links to other units, the fonts' glyphs, and the blocks that print page numbers.
+A unit is laid out after one page of scaffolding that puts its first page where the single pass
+would have it: an empty copy of the part just before the unit (for sibling selectors such as
+``.glance + .document``, and named pages) holding an empty copy of the title page (the first
+page, and the book title for the running heads). The scaffolding page is dropped. What the
+assembly needs is kept as plain data: page anchors, bookmarks, links to other units, the fonts'
+glyphs, and the blocks that print page numbers.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree as ET
 
 import pikepdf
 from weasyprint import CSS, HTML
@@ -40,6 +40,8 @@ _TARGET_COUNTER = re.compile(
 )
 _UNSUPPORTED = re.compile(r"\bcounters?\(\s*pages?\s*[,)]|\btarget-(?:counters?|text)\(")
 _LOCAL_LINK = re.compile(r'<a\b(?=[^>]*\bhref="#([^"]+)")')
+_OPENING = re.compile(r"\s*(?:<!--.*?-->\s*)*<([\w:.-]+)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
+_ID = re.compile(r"""\s+id=(?:"[^"]*"|'[^']*')""")
 _SCALE = 0.75
 """PDF points per CSS pixel."""
 
@@ -68,10 +70,12 @@ def rewrite(css: str) -> str | None:
     return None if _UNSUPPORTED.search(css) else css
 
 
-def scaffold(parts: Sequence[render.Part], index: int) -> tuple[str, ...]:
-    """Empty copies of the title part and of the part before ``parts[index]``."""
-    wanted = (0, index - 1) if index > 1 else (0,) if index == 1 else ()
-    return tuple(_empty(parts[i].html) for i in wanted)
+def scaffold(parts: Sequence[render.Part], index: int) -> str:
+    """An empty page before ``parts[index]``: the part before it holding the title part."""
+    if index == 0:
+        return ""
+    title = _empty(parts[0].html, ' style="break-after: auto"' if index > 1 else "")
+    return title if index == 1 else _empty(parts[index - 1].html, "", title)
 
 
 def number_links(html: str, pages: dict[str, int]) -> str:
@@ -81,11 +85,18 @@ def number_links(html: str, pages: dict[str, int]) -> str:
     )
 
 
-def _empty(html: str) -> str:
-    """A part's outer element with nothing in it and no id."""
-    root = ET.fromstring(html)
-    shell = root.makeelement(root.tag, {k: v for k, v in root.attrib.items() if k != "id"})
-    return ET.tostring(shell, encoding="unicode", short_empty_elements=False)
+def local_links(html: str) -> list[str]:
+    """The anchors that a unit's local links point at."""
+    return _LOCAL_LINK.findall(html)
+
+
+def _empty(html: str, style: str = "", inside: str = "") -> str:
+    """A part's outer element without its id and content (but ``inside``), ``style`` added."""
+    match = _OPENING.match(html)
+    if match is None:
+        raise ValueError("a part must be one element")
+    attributes = _ID.sub("", match[2]).removesuffix("/")
+    return f"<{match[1]}{attributes}{style}>{inside}</{match[1]}>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +168,9 @@ _fetchers: dict[tuple[str, ...], Fetcher] = {}
 def lay_out(job: Job) -> Laid:
     """Lay one unit out (in any process): the worker function."""
     if job.folders not in _fetchers:
+        # One project at a time: a long-lived process does not keep every earlier one's.
+        _fetchers.clear()
+        _prepared.clear()
         _fetchers[job.folders] = Fetcher(map(Path, job.folders))
     fetcher = _fetchers[job.folders]
     refused = len(fetcher.refused)
@@ -187,6 +201,7 @@ def _styles(
 ) -> tuple[FontConfiguration, list[CSS]]:
     """Parsed style sheets, kept per process: a worker lays out many units with the same ones."""
     if styles not in _prepared:
+        _prepared.clear()
         fonts = FontConfiguration()
         sheets = [
             CSS(string=text, base_url=base, url_fetcher=fetcher, font_config=fonts)

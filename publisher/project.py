@@ -73,11 +73,13 @@ def build_editions(
     jobs: int | None = None,
     executor: Executor | None = None,
     use_cache: bool = True,
+    strict: bool = False,
 ) -> Result:
     """Build editions from one normalization pass, skipping those whose inputs did not change.
 
     ``jobs`` and ``executor`` say where PDF parts are laid out (see ``OutputOptions``);
     ``use_cache`` keeps normalized documents and PDF parts in the project's cache folder.
+    ``strict`` writes no edition that met a problem, and stops at the first such edition.
     """
     inputs = [str(config.root / s) for s in config.sources]
     found, _ = sources.find(inputs, config.excludes)
@@ -103,7 +105,7 @@ def build_editions(
         if on_edition:
             on_edition(edition)
         rendering = OutputOptions(jobs=jobs, executor=executor, cache=cache)
-        built = _build_one(config, edition, loaded, target, rendering)
+        built = _build_one(config, edition, loaded, target, rendering, strict)
         problems.extend(built.diagnostics)
         if target in built.written:
             output = Output(
@@ -111,13 +113,20 @@ def build_editions(
             )
             outputs.append(output)
             _remember(config, edition, target, key, built)
+        if strict and problems:
+            break
     order = {e.name: i for i, e in enumerate(editions)}
     outputs.sort(key=lambda o: order[o.edition])
     return Result(tuple(outputs), tuple(problems), loaded.files, len(loaded.documents))
 
 
 def _build_one(
-    config: Config, edition: Edition, loaded: Loaded, target: Path, rendering: OutputOptions
+    config: Config,
+    edition: Edition,
+    loaded: Loaded,
+    target: Path,
+    rendering: OutputOptions,
+    strict: bool,
 ) -> Built:
     options = replace(
         rendering,
@@ -139,6 +148,7 @@ def _build_one(
         edition.order,
         edition.group,
         options,
+        strict=strict,
     )
 
 

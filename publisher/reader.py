@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from publisher import limits
 from publisher.model import BodyFormat, Diagnostic, RawDocument
 
 try:
@@ -26,12 +27,12 @@ BODY_FORMATS: Mapping[str, BodyFormat] = {
     ".html": "html",
     ".htm": "html",
 }
-MAX_BYTES = 10_000_000
-"""Largest source file read; the largest corpus document is 191 KB."""
-MAX_FRONT_MATTER = 64_000
-"""Largest front matter in bytes of UTF-8; real ones are well under 1 KB."""
-MAX_NESTING = 50
-"""Deepest YAML nesting accepted; deeper ones would exhaust the Python stack while loading."""
+MAX_BYTES = limits.DOCUMENT_BYTES
+"""Largest source file read."""
+MAX_FRONT_MATTER = limits.FRONT_MATTER_BYTES
+"""Largest front matter in bytes of UTF-8."""
+MAX_NESTING = limits.FRONT_MATTER_NESTING
+"""Deepest YAML nesting accepted."""
 
 # UTF-32 comes first because its little-endian BOM begins with UTF-16's.
 _BOMS = (
@@ -51,6 +52,9 @@ _MAGIC = (
 )
 # XML 1.0 §2.2 cannot hold these, so neither can an EPUB or the PDF's source. CR is gone by then.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# XML allows DEL and the C1 controls, but YAML does not, and in text they are only ever the debris
+# of a wrong decoding (cp1252's "…" read as Latin-1 is U+0085).
+_C1 = re.compile("[\x7f-\x9f]")
 _TOML_POSITION = re.compile(r" \(at (?:line (\d+), column \d+|end of document)\)$")
 
 
@@ -91,6 +95,33 @@ def _refuse_tag(loader: _Loader, node: yaml.Node) -> Any:
     raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
 
 
+def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """A date or time, or the text as written when no calendar has it (``2021-02-30``)."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+# YAML 1.2's core schema instead of 1.1's, whose typing loses what was written: `title: 1:20`
+# was 80 (base 60), `012` was 10, `yes` was True and `=` or `<<` failed to load at all. Only
+# numbers that read back as written stay numbers; everything else is text.
+_TYPED = (
+    ("bool", "^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("int", "^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
+    ("float", r"^[-+]?(?:0|[1-9][0-9]*)\.(?:0|[0-9]*[1-9])$", "-+0123456789"),
+)
+_Loader.yaml_implicit_resolvers = {
+    first: [
+        (tag, pattern)
+        for tag, pattern in resolvers
+        if tag.rsplit(":", 1)[1] in ("null", "timestamp")
+    ]
+    for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
+}
+for _name, _pattern, _firsts in _TYPED:
+    _Loader.add_implicit_resolver(f"tag:yaml.org,2002:{_name}", re.compile(_pattern), list(_firsts))
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 _Loader.add_constructor(None, _refuse_tag)
 
 
@@ -171,6 +202,11 @@ def _clean(text: str) -> tuple[str, list[_Note]]:
         line = _line_at(text, first.start())
         text, count = _FORBIDDEN.subn("", text)
         message = f"removed {count} character(s) XML cannot hold, the first U+{ord(first[0]):04X}"
+        notes.append(_Note(line, "control-characters", message))
+    if first := _C1.search(text):
+        line = _line_at(text, first.start())
+        text, count = _C1.subn("", text)
+        message = f"removed {count} control character(s), the first U+{ord(first[0]):04X}"
         notes.append(_Note(line, "control-characters", message))
     if not text.strip():
         raise _Unusable(None, "empty-file", "the file is empty")

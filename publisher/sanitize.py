@@ -11,6 +11,8 @@ from xml.etree.ElementTree import Element
 
 import nh3
 
+from publisher import limits
+from publisher.images import Refused, check_data
 from publisher.model import Heading
 
 Warn = Callable[[int | None, str, str], None]
@@ -20,7 +22,7 @@ Replacement = Element | tuple[str, list[Element]]
 
 LINE_ATTR = "data-publisher-line"
 """Carries the source line of a block from the Markdown renderer through nh3 to the tree passes."""
-MAX_DEPTH = 100
+MAX_DEPTH = limits.HTML_NESTING
 """Deepest element nesting kept; html5ever slows down quadratically on deeper raw HTML."""
 
 # Tag tables read better filled than one name per line.
@@ -58,7 +60,12 @@ _DROP_IF_EMPTY = frozenset({
     "pre", "ul", "ol", "dl", "table", "section",
 })
 # fmt: on
-_UNSAFE = _DROP_CONTENT | {"form", "input", "button", "base", "link", "meta", "math"}
+_UNSAFE = _DROP_CONTENT | {
+    *("form", "input", "button", "base", "link", "meta", "math"),
+    *("video", "audio", "source", "track", "canvas", "map", "area", "portal"),
+}
+# Attributes that load something else, dropped from the elements that are kept.
+_RESOURCE_ATTRIBUTES = frozenset({"srcset", "background", "poster", "lowsrc", "dynsrc", "ping"})
 _ATTRIBUTES = {
     "*": {LINE_ATTR},
     "a": {"href", "title", "id"},
@@ -83,7 +90,6 @@ _STYLES = {"text-decoration", "text-decoration-line", "font-weight", "font-style
 _SCHEMES = {"a": {"http", "https", "mailto"}, "img": {"http", "https", "data"}}
 _NUMERIC = {"width", "height", "colspan", "rowspan", "span", "start"}
 _DATA_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp)(;[\w=.+-]+)*,", re.I)
-_MAX_DATA_URI = 256 * 1024
 # XML 1.0 forbids C0 controls but tab/LF/CR, lone surrogates and U+FFFE/U+FFFF.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
@@ -156,6 +162,14 @@ class Scanner(HTMLParser):
                 self.warn(line, "unsafe-html", f"removed {name} attribute from <{tag}>")
             elif name in ("href", "src") and value and tag in TAGS:
                 check_url(tag, value, line, self.warn)
+            elif (
+                name in _RESOURCE_ATTRIBUTES
+                and value
+                and tag in TAGS
+                # An image with a src is reported for that (if at all): srcset only adds sizes.
+                and (name != "srcset" or not dict(attrs).get("src"))
+            ):
+                self.warn(line, "unsafe-html", f"removed {name} attribute from <{tag}>")
 
 
 def clean(html: str) -> tuple[Element, bool]:
@@ -338,7 +352,10 @@ def _link(
         return a
     if not href or scheme:
         return unwrap(a)  # nh3 stripped a bad URL (the scan warned) or kept a data: URL
-    href = "https:" + href if href.startswith("//") else urljoin(base or "", href)
+    try:
+        href = "https:" + href if href.startswith("//") else urljoin(base or "", href)
+    except ValueError:  # urljoin's reply to a malformed IPv6 host
+        href = ""
     if url_scheme(href) not in ("http", "https"):
         message = f"link to {a.get('href')!r} has no base URL; kept as text"
         warn(line_of(a), "relative-link", message)
@@ -361,18 +378,27 @@ def _image(
     if scheme in ("http", "https") or src.startswith("//"):
         warn(line_of(img), "remote-image", f"remote image {src!r} not fetched; alt text kept")
     elif scheme == "data":
-        if _DATA_IMAGE.match(src) and len(src) <= _MAX_DATA_URI * 4 // 3 + 100:
-            return img
         what = f"{src[5 : src.find(',')] or src[5:20]}, {len(src) // 1024} KB"
-        warn(line_of(img), "data-uri", f"data: image ({what}) not PNG, JPEG, GIF or WebP < 256 KB")
+        try:
+            if not _DATA_IMAGE.match(src):
+                raise Refused("not PNG, JPEG, GIF or WebP")
+            check_data(src)
+            return img
+        except Refused as refusal:
+            warn(line_of(img), "data-uri", f"data: image ({what}) not used: {refusal}")
     elif src and not scheme:
         path = unquote(urlsplit(src).path)
-        found = resolve(path) if resolve and path else None
-        if found:
-            images.append(found)
-            img.set("src", quote(found, safe="/!$&'()*+,;=:@-._~"))
-            return img
-        warn(line_of(img), "image-missing", f"image {path!r} is not a file under the source root")
+        try:
+            found = resolve(path) if resolve and path else None
+        except Refused as refusal:
+            warn(line_of(img), "image-refused", f"image {path!r} not used: {refusal}")
+        else:
+            if found:
+                images.append(found)
+                img.set("src", quote(found, safe="/!$&'()*+,;=:@-._~"))
+                return img
+            message = f"image {path!r} is not a file under the source root"
+            warn(line_of(img), "image-missing", message)
     alt = " ".join(img.get("alt", "").split())
     if not alt:
         return remove(img)

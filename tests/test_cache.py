@@ -109,3 +109,11 @@ def test_a_damaged_or_unwritable_cache_only_costs_time(folder: Path, tmp_path: P
 
 def test_cache_keys_follow_the_code() -> None:
     assert cache.code_digest([cache]) != cache.code_digest([cache, reader])
+
+
+def test_worker_processes_normalize_alike(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = load([str(folder)])
+    monkeypatch.setattr(cache, "PARALLEL_FROM", 2)
+    same(load([str(folder)], cache=tmp_path / "cache"), serial)

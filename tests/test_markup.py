@@ -272,7 +272,10 @@ def test_without_a_resolver_local_images_become_alt_text() -> None:
 
 
 def test_data_uri_images_only_small_raster_ones() -> None:
-    small = "data:image/png;base64," + "A" * 100
+    small = (
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK"
+        "+kcQAAAABJRU5ErkJggg=="
+    )
     big = "data:image/png;base64," + "A" * (400 * 1024)
     svg = "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4="
     markup = run(f'<img src="{small}" alt="s"> <img src="{big}" alt="b"> <img src="{svg}" alt="v">')

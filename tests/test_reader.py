@@ -303,8 +303,6 @@ ERRORS = {
     " [front-matter-invalid]",
     "alias-bomb.md": "alias-bomb.md:4: error: front matter uses a YAML alias (*name); write the"
     " value out instead [yaml-aliases]",
-    "bad-date.md": "bad-date.md:3: error: invalid front matter: bad value for 'published_time':"
-    " month must be in 1..12 [front-matter-invalid]",
     "bad-toml.md": "bad-toml.md:4: error: invalid front matter: Invalid value"
     " [front-matter-invalid]",
     "bad-json.md": "bad-json.md:4: error: invalid front matter: Expecting property name enclosed"
@@ -341,11 +339,6 @@ def test_front_matter_errors(name: str) -> None:
                 else "expected ',' or ']', but got ':'"
             )
             + " (while parsing a flow sequence started on line 2) [front-matter-invalid]",
-        ),
-        (
-            "---\ntitle: x\x80\n---\nbody\n",
-            "doc.md:2: error: invalid front matter: character"
-            " U+0080 is not allowed [front-matter-invalid]",
         ),
         (
             "---\n? [a, b]\n: x\n---\nbody\n",
@@ -397,7 +390,6 @@ def test_front_matter_errors(name: str) -> None:
         "scalar",
         "leading-blank-lines",
         "open-flow-list",
-        "c1-control",
         "complex-key",
         "bad-bool",
         "json-deep",
