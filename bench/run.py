@@ -2,8 +2,9 @@
 
 Every figure is a whole child process tree: wall time, CPU time (the children's rusage, workers
 included) and peak memory, both as the largest single process (``ru_maxrss`` from ``wait4``) and
-as the largest sum over the live process tree (sampled from /proc every 20 ms, which counts
-worker processes running at the same time). Publisher and its anchor run in alternation.
+as the largest sum over the live process tree of each process's proportional set size (PSS,
+sampled from /proc every 20 ms): workers running at the same time count, and the pages that
+forked workers share with their parent count once. Publisher and its anchor run in alternation.
 
 Settings come from the environment: BENCH_SIZES (default ``100,300,598``; ``all`` is the whole
 corpus), BENCH_RUNS (runs per figure, median taken; default 1), BENCH_JOBS (``--jobs``),
@@ -50,7 +51,7 @@ class Measure:
     rss: float
     """Largest resident memory of any one process, MB."""
     tree: float
-    """Largest resident memory of the whole process tree at once, MB (sampled)."""
+    """Largest proportional memory (PSS) of the whole process tree at once, MB (sampled)."""
 
 
 def run(commands: Sequence[Sequence[str]], cwd: Path) -> Measure:
@@ -73,31 +74,35 @@ def run(commands: Sequence[Sequence[str]], cwd: Path) -> Measure:
             raise RuntimeError(f"{' '.join(command[:3])}… failed:\n{errors[-2000:]}")
         cpu += usage.ru_utime + usage.ru_stime
         rss = max(rss, usage.ru_maxrss / 1024)
-        tree = max(tree, peak.peak / 1024, usage.ru_maxrss / 1024)
+        tree = max(tree, peak.peak / 1024)
     return Measure(wall, cpu, rss, tree)
 
 
 class _Sampler(threading.Thread):
-    """Polls the summed resident memory of a process and its descendants, in KB."""
+    """Polls the summed proportional memory of a process and its descendants, in KB."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak, self._done = pid, 0.0, threading.Event()
-        self._page_kb = os.sysconf("SC_PAGE_SIZE") / 1024
 
     def run(self) -> None:
         while not self._done.wait(0.02):
-            self.peak = max(self.peak, sum(map(self._rss, _tree(self.pid))))
+            self.peak = max(self.peak, sum(map(_pss, _tree(self.pid))))
 
     def stop(self) -> None:
         self._done.set()
         self.join()
 
-    def _rss(self, pid: int) -> float:
-        try:
-            return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * self._page_kb
-        except (OSError, IndexError, ValueError):
-            return 0.0
+
+def _pss(pid: int) -> float:
+    """A process's proportional set size in KB: its own pages, plus its share of shared ones."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return float(line.split()[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0.0
 
 
 def _tree(pid: int) -> list[int]:
@@ -198,14 +203,14 @@ def _median(measures: list[Measure]) -> Measure:
 
 def _progress(size: int, name: str, m: Measure) -> None:
     line = f"  {size:>4} {name:<12} {m.wall:8.1f} s wall {m.cpu:8.1f} s CPU"
-    print(f"{line} {m.rss:7.0f} MB max {m.tree:7.0f} MB tree", file=sys.stderr, flush=True)
+    print(f"{line} {m.rss:7.0f} MB max {m.tree:7.0f} MB tree PSS", file=sys.stderr, flush=True)
 
 
 def report(results: dict[int, dict[str, dict[str, float]]]) -> str:
     """The figures as a Markdown table, with the ratios the issue sets targets for."""
     lines = [
-        "| docs | build | wall s | CPU s | peak MB (process) | peak MB (tree) | "
-        "wall ratio | tree-memory ratio |",
+        "| docs | build | wall s | CPU s | peak MB, largest process | peak MB, tree PSS | "
+        "wall ratio | memory ratios (process, tree) |",
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     anchors = {"pdf-book": "anchor-pdf", "pdf-brief": "anchor-pdf", "epub": "anchor-epub",
@@ -221,7 +226,8 @@ def report(results: dict[int, dict[str, dict[str, float]]]) -> str:
             if name in anchors:
                 base = found[anchors[name]]
                 ratio = f"{m['wall'] / base['wall']:.2f}x"
-                memory = f"{m['tree'] / base['tree']:.2f}x" if name != "pdf-book+1" else ""
+                if name != "pdf-book+1":
+                    memory = f"{m['rss'] / base['rss']:.2f}x, {m['tree'] / base['tree']:.2f}x"
             lines.append(
                 f"| {size} | {names[name]} | {m['wall']:.1f} | {m['cpu']:.1f} | {m['rss']:.0f} "
                 f"| {m['tree']:.0f} | {ratio} | {memory} |"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -15,12 +16,11 @@ import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer ships no
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from publisher import __version__, i18n, pdf_body, pdf_parallel, pdf_style, render
+from publisher import __version__, i18n, pdf_body, pdf_parallel, pdf_style, pdf_units, render
 from publisher.fetcher import Fetcher
 from publisher.model import Compilation, Diagnostic, Document, Entry, Section
 from publisher.options import OUTPUT_FAILED, OutputOptions
 from publisher.output import atomic_path
-from publisher.pdf_units import engine_log
 
 STYLESHEETS = ("base.css", "print.css")
 """Theme stylesheets every PDF uses, before the layout's own ``print-<layout>.css``."""
@@ -61,7 +61,7 @@ def _pdf(compilation: Compilation, options: OutputOptions, problems: list[Diagno
     fetcher = Fetcher(folders)
     fonts = FontConfiguration()
     where: dict[int, str] = {}
-    with engine_log() as records:
+    with pdf_units.engine_log() as records:
         stylesheets: list[CSS] = []
         styles: list[tuple[str, str | None]] = []
         bilingual = ("bilingual.css",) if options.bilingual else ()
@@ -87,8 +87,12 @@ def _pdf(compilation: Compilation, options: OutputOptions, problems: list[Diagno
             options.layout,
         )
         units = pdf_parallel.plan(book, options)
+        laid_out = None
         if units is not None:
-            data, found, refused = pdf_parallel.lay_out(book, units, options)
+            with contextlib.suppress(pdf_units.Unplaceable):
+                laid_out = pdf_parallel.lay_out(book, units, options)
+        if laid_out is not None:
+            data, found, refused = laid_out
             records.extend(found)
             fetcher.refused.extend(refused)
         else:

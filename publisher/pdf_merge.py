@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import warnings
 from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
@@ -46,9 +47,12 @@ def _assemble(
 ) -> tuple[bytes, list[logging.LogRecord]]:
     pdf = pikepdf.new()
     starts = []
-    for source in sources:
-        starts.append(len(pdf.pages))
-        pdf.pages.extend(source.pages)
+    with warnings.catch_warnings():
+        # pikepdf warns that copied pages lose their destinations: they are rebuilt below.
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+        for source in sources:
+            starts.append(len(pdf.pages))
+            pdf.pages.extend(source.pages)
     total = len(pdf.pages)
     pages = [page.obj for page in pdf.pages]
     dests: dict[str, pikepdf.Array] = {}

@@ -56,8 +56,8 @@ class Stats:
 
     units: int
     """Units in the publication."""
-    laid_out: tuple[str, ...]
-    """First part of each unit laid out in this build, in order of layout."""
+    laid_out: tuple[tuple[str, ...], ...]
+    """The parts of each unit laid out in this build (not taken from the cache), in order."""
 
 
 last: Stats | None = None
@@ -107,11 +107,15 @@ def lay_out(
     with pdf_runner.Runner(jobs, salt, store, options.jobs, options.executor) as runner:
         final = numbering.run(runner, others)
     laid = [final.get(i, runner.laid[i]) for i in range(len(units))]
-    now = {unit[0].name: len(unit_laid.pages) for unit, unit_laid in zip(units, laid, strict=True)}
+    now = {
+        name: pages
+        for unit, unit_laid in zip(units, laid, strict=True)
+        for name, pages in _part_lengths(unit, unit_laid).items()
+    }
     if store is not None and now != lengths:
         store.put(_lengths_key(salt), now)
     data, records = pdf_merge.assemble(laid, book.identifier, store)
-    last = Stats(len(units), tuple(runner.log))
+    last = Stats(len(units), tuple(tuple(part.name for part in units[i]) for i in runner.log))
     found = [_record(*message) for unit_laid in laid for message in unit_laid.records]
     refused = [item for unit_laid in laid for item in unit_laid.refused]
     return data, found + records, refused
@@ -185,9 +189,10 @@ class _Numbering:
                         pages.setdefault(name, page)
                 start += len(laid[number].pages)
             else:
-                # Not laid out yet: its first part starts its first page, its length is a guess.
-                pages.setdefault(unit[0].name, start)
-                start += self.lengths.get(unit[0].name, 1)
+                # Not laid out yet: each part as long as it was last time (a new one: 1 page).
+                for part in unit:
+                    pages.setdefault(part.name, start)
+                    start += self.lengths.get(part.name, 1)
         return {target: pages.get(target, 0) for target in self.targets[index]}
 
 
@@ -210,12 +215,23 @@ def _salt(book: Book, styles: tuple[tuple[str, str | None], ...]) -> str:
     return digest.hexdigest()
 
 
+def _part_lengths(unit: Sequence[Part], laid: Laid) -> dict[str, int]:
+    """How many pages each part of a laid-out unit fills, from where each one starts."""
+    first: dict[str, int] = {}
+    for number, page in enumerate(laid.pages):
+        for name, _, _ in page.anchors:
+            first.setdefault(name, number)
+    starts = [(part.name, first[part.name]) for part in unit if part.name in first]
+    ends = [start for _, start in starts[1:]] + [len(laid.pages)]
+    return {name: end - start for (name, start), end in zip(starts, ends, strict=True)}
+
+
 def _lengths_key(salt: str) -> str:
     return hashlib.sha256(f"{salt}\0lengths".encode()).hexdigest()
 
 
 def _lengths(store: cache.Store | None, salt: str) -> dict[str, int]:
-    """The page count of each unit in the last build with the same styles, by first part."""
+    """The page count of each part in the last build with the same styles."""
     value = store.get(_lengths_key(salt)) if store is not None else None
     return value if isinstance(value, dict) else {}
 

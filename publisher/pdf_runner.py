@@ -39,8 +39,8 @@ class Runner:
         """The latest layout of each unit."""
         self.busy: set[int] = set()
         """Units being laid out."""
-        self.log: list[str] = []
-        """Units laid out (not found in the cache), by their first element's id."""
+        self.log: list[int] = []
+        """Units laid out (not found in the cache), in order."""
         self._workers, self._executor = jobs_at_once, executor
         self._ready: list[tuple[int, Laid]] = []
         self._running: dict[Future[Laid], tuple[int, str]] = {}
@@ -72,7 +72,7 @@ class Runner:
             future = next(iter(wait(self._running, return_when=FIRST_COMPLETED).done))
             index, key = self._running.pop(future)
             laid = future.result()
-            self.log.append(self.jobs[index].start)
+            self.log.append(index)
             if self.store is not None:
                 self.store.put(key, laid)
         else:

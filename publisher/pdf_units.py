@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import io
 import logging
 import re
@@ -27,6 +28,12 @@ from weasyprint.text.fonts import FontConfiguration
 from publisher import pdf_stamp, render
 from publisher.fetcher import Fetcher
 
+BATCH_RUNS = 8
+"""Documents per unit, on average, where short ones are laid out together."""
+BATCH_BYTES = 48_000
+"""HTML after which a batch of documents takes no more: long documents are units alone."""
+BATCH_PARTS = 24
+"""Most parts in a batch."""
 TARGET = "publisher-target"
 """The counter that stands in for ``target-counter(…, page)`` in a unit that shows page numbers."""
 
@@ -35,6 +42,7 @@ _STARTS_PAGE = {
     "brief": frozenset({"title", "toc", "sources"}),
 }
 _ENDS_PAGE = {"book": _STARTS_PAGE["book"], "brief": frozenset({"title", "toc"})}
+_BATCHED = frozenset({"section", "document"})
 _TARGET_COUNTER = re.compile(
     r"\btarget-counter\(\s*attr\(\s*href(?:\s+url)?\s*\)\s*,\s*page\s*(,[^)]*)?\)"
 )
@@ -47,15 +55,43 @@ _SCALE = 0.75
 
 
 def units(parts: Sequence[render.Part], layout: str) -> list[tuple[render.Part, ...]]:
-    """The parts in runs that each start on a new page, in reading order."""
+    """The parts in units that each start on a new page, in reading order.
+
+    A unit is a run of parts that start on a new page, or several such runs of documents and
+    section dividers: laying out a few short documents together saves the cost of a layout
+    per document. Where a batch ends depends on its own documents only (a digest of a
+    document's id, or the batch's size), so adding or changing a document changes its batch
+    and no other, and the others stay cached.
+    """
     starts, ends = _STARTS_PAGE.get(layout, frozenset()), _ENDS_PAGE.get(layout, frozenset())
-    found: list[list[render.Part]] = []
+    runs: list[list[render.Part]] = []
     for part in parts:
-        if not found or part.kind in starts or found[-1][-1].kind in ends:
-            found.append([part])
+        if not runs or part.kind in starts or runs[-1][-1].kind in ends:
+            runs.append([part])
         else:
-            found[-1].append(part)
+            runs[-1].append(part)
+    found: list[list[render.Part]] = []
+    for run in runs:
+        if found and _joins(found[-1], run):
+            found[-1].extend(run)
+        else:
+            found.append(list(run))
     return [tuple(unit) for unit in found]
+
+
+def _joins(batch: Sequence[render.Part], run: Sequence[render.Part]) -> bool:
+    """Whether a run of body parts is laid out with the batch before it."""
+    if not all(part.kind in _BATCHED for part in (*batch, *run)):
+        return False
+    if len(batch) >= BATCH_PARTS or sum(len(part.html) for part in batch) >= BATCH_BYTES:
+        return False
+    return not _closes(batch)
+
+
+def _closes(batch: Sequence[render.Part]) -> bool:
+    """Whether a batch ends after its last part, by a digest of that part's name alone."""
+    digest = hashlib.sha256(batch[-1].name.encode()).digest()
+    return digest[0] % BATCH_RUNS == 0
 
 
 def shows_numbers(unit: Sequence[render.Part]) -> bool:
@@ -97,6 +133,10 @@ def _empty(html: str, style: str = "", inside: str = "") -> str:
         raise ValueError("a part must be one element")
     attributes = _ID.sub("", match[2]).removesuffix("/")
     return f"<{match[1]}{attributes}{style}>{inside}</{match[1]}>"
+
+
+class Unplaceable(ValueError):
+    """A unit whose first element has no box (a theme hides it): only one pass can place it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +221,9 @@ def lay_out(job: Job) -> Laid:
         document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
             stylesheets=[*stylesheets, own], font_config=fonts
         )
-        first = next(i for i, p in enumerate(document.pages) if job.start in p.anchors)
+        first = next((i for i, p in enumerate(document.pages) if job.start in p.anchors), None)
+        if first is None:
+            raise Unplaceable(f"#{job.start} is laid out nowhere")
         kept = document.pages[first:]
         names = {name for page in kept for name in page.anchors}
         pages = [_page(page, names) for page in kept]
