@@ -9,6 +9,7 @@ A rebuild after one document changed lays out that document, and the contents if
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
@@ -17,9 +18,10 @@ from pathlib import Path
 
 import weasyprint
 
-from publisher import cache, fetcher, pdf_merge, pdf_runner, pdf_stamp, pdf_units
+from publisher import cache, fetcher, pdf_flow, pdf_merge, pdf_runner, pdf_stamp, pdf_units
 from publisher.options import OutputOptions
-from publisher.pdf_units import Job, Laid
+from publisher.pdf_runner import Layout
+from publisher.pdf_units import Job, Page
 from publisher.render import Part
 
 PASSES = 3
@@ -58,6 +60,8 @@ class Stats:
     """Units in the publication."""
     laid_out: tuple[tuple[str, ...], ...]
     """The parts of each unit laid out in this build (not taken from the cache), in order."""
+    resumed: tuple[tuple[str, int], ...] = ()
+    """Flowing parts laid out from a block on, not from their start: (name, block)."""
 
 
 last: Stats | None = None
@@ -84,6 +88,11 @@ def lay_out(
     store = cache.Store(options.cache / "pdf") if options.cache is not None else None
     folders = tuple(str(folder.resolve()) for folder in book.folders)
     position = {id(part): index for index, part in enumerate(book.parts)}
+    flows = {
+        number: _flow(book, unit[0], position[id(unit[0])], number == 0)
+        for number, unit in enumerate(units)
+        if len(unit) == 1 and unit[0].kind in pdf_flow.KINDS
+    }
     jobs = [
         Job(
             book.page(_scaffold(book.parts, position[id(unit[0])]) + unit, number == 0),
@@ -92,6 +101,7 @@ def lay_out(
             pdf_units.rewrite(book.style(unit)) or "",
             folders,
             book.base_url,
+            unit[0].name if number in flows else None,
         )
         for number, unit in enumerate(units)
     ]
@@ -104,21 +114,26 @@ def lay_out(
         set(range(len(units))) - numbering.targets.keys(),
         key=lambda i: (i not in needed, -len(jobs[i].html)),
     )
-    with pdf_runner.Runner(jobs, salt, store, options.jobs, options.executor) as runner:
+    with pdf_runner.Runner(jobs, salt, store, options.jobs, options.executor, flows) as runner:
         final = numbering.run(runner, others)
-    laid = [final.get(i, runner.laid[i]) for i in range(len(units))]
+    laid = [piece for i in range(len(units)) for piece in final.get(i, runner.laid[i])]
     now = {
         name: pages
-        for unit, unit_laid in zip(units, laid, strict=True)
-        for name, pages in _part_lengths(unit, unit_laid).items()
+        for i, unit in enumerate(units)
+        for name, pages in _part_lengths(unit, _pages(final.get(i, runner.laid[i]))).items()
     }
     if store is not None and now != lengths:
         store.put(_lengths_key(salt), now)
     data, records = pdf_merge.assemble(laid, book.identifier, store)
-    last = Stats(len(units), tuple(tuple(part.name for part in units[i]) for i in runner.log))
-    found = [_record(*message) for unit_laid in laid for message in unit_laid.records]
-    refused = [item for unit_laid in laid for item in unit_laid.refused]
-    return data, found + records, refused
+    last = Stats(
+        len(units),
+        tuple(tuple(part.name for part in units[i]) for i in runner.log),
+        tuple((units[i][0].name, block) for i, block in runner.resumed),
+    )
+    # A flowing part laid out again from a chunk on repeats the messages of its pages.
+    messages = dict.fromkeys(message for piece in laid for message in piece.records)
+    refused = dict.fromkeys(item for piece in laid for item in piece.refused)
+    return data, [_record(*message) for message in messages] + records, list(refused)
 
 
 class _Numbering:
@@ -146,11 +161,11 @@ class _Numbering:
             | {index}
             for index, targets in self.targets.items()
         }
-        self.final: dict[int, Laid] = {}
+        self.final: dict[int, Layout] = {}
         self.used: dict[int, dict[str, int]] = {}
         self.passes = dict.fromkeys(self.targets, 0)
 
-    def run(self, runner: pdf_runner.Runner, others: Sequence[int]) -> dict[int, Laid]:
+    def run(self, runner: pdf_runner.Runner, others: Sequence[int]) -> dict[int, Layout]:
         """Lay out every unit; the layouts of the numbered ones whose numbers are right."""
         # The numbered units first: they are long, and a guess is enough to start them.
         self._advance(runner)
@@ -172,11 +187,11 @@ class _Numbering:
                 continue
             numbers = exact if exact is not None else self._numbers(index, runner.laid, False)
             if numbers is not None and self.passes[index] < PASSES:
-                runner.submit(index, pdf_units.number_links(self.jobs[index].html, numbers))
+                runner.submit(index, numbers)
                 self.used[index] = numbers
                 self.passes[index] += 1
 
-    def _numbers(self, index: int, laid: dict[int, Laid], exact: bool) -> dict[str, int] | None:
+    def _numbers(self, index: int, laid: dict[int, Layout], exact: bool) -> dict[str, int] | None:
         """The page number of each target; None if ``exact`` and a unit it needs is not laid out."""
         if exact and not self.needs[index] <= laid.keys():
             return None
@@ -184,10 +199,11 @@ class _Numbering:
         start = 1
         for number, unit in enumerate(self.units):
             if number in laid:
-                for page, info in enumerate(laid[number].pages, start):
+                shown = _pages(laid[number])
+                for page, info in enumerate(shown, start):
                     for name, _, _ in info.anchors:
                         pages.setdefault(name, page)
-                start += len(laid[number].pages)
+                start += len(shown)
             else:
                 # Not laid out yet: each part as long as it was last time (a new one: 1 page).
                 for part in unit:
@@ -204,7 +220,7 @@ def _scaffold(parts: Sequence[Part], first: int) -> tuple[Part, ...]:
 def _salt(book: Book, styles: tuple[tuple[str, str | None], ...]) -> str:
     """Everything besides a unit's own HTML and style sheet that shapes its pages."""
     digest = hashlib.sha256(weasyprint.__version__.encode())
-    digest.update(cache.code_digest((pdf_units, pdf_stamp, fetcher)).encode())
+    digest.update(cache.code_digest((pdf_units, pdf_flow, pdf_stamp, fetcher)).encode())
     for text, base in styles:
         digest.update(f"\0{base}\0{text}".encode())
     for folder in book.style_dirs:
@@ -215,14 +231,28 @@ def _salt(book: Book, styles: tuple[tuple[str, str | None], ...]) -> str:
     return digest.hexdigest()
 
 
-def _part_lengths(unit: Sequence[Part], laid: Laid) -> dict[str, int]:
+def _flow(book: Book, part: Part, position: int, metadata: bool) -> pdf_flow.Flow:
+    """A unit that is one flowing part, as the runner lays it out again from a chunk on."""
+    scaffold = _scaffold(book.parts, position)
+
+    def page(fragment: str) -> str:
+        return book.page((*scaffold, dataclasses.replace(part, html=fragment)), metadata)
+
+    return pdf_flow.Flow(part.name, part.html, page)
+
+
+def _pages(layout: Layout) -> list[Page]:
+    return [page for laid in layout for page in laid.pages]
+
+
+def _part_lengths(unit: Sequence[Part], pages: Sequence[Page]) -> dict[str, int]:
     """How many pages each part of a laid-out unit fills, from where each one starts."""
     first: dict[str, int] = {}
-    for number, page in enumerate(laid.pages):
+    for number, page in enumerate(pages):
         for name, _, _ in page.anchors:
             first.setdefault(name, number)
     starts = [(part.name, first[part.name]) for part in unit if part.name in first]
-    ends = [start for _, start in starts[1:]] + [len(laid.pages)]
+    ends = [start for _, start in starts[1:]] + [len(pages)]
     return {name: end - start for (name, start), end in zip(starts, ends, strict=True)}
 
 

@@ -7,20 +7,37 @@ import hashlib
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from publisher import cache, pdf_units
+from publisher import cache, pdf_flow, pdf_units
 from publisher.pdf_units import Job, Laid
 
 T = TypeVar("T")
 
 _FILE_URL = 'src="file://'
+
+
+Layout = tuple[Laid, ...]
+"""A unit's pages: one laid-out piece, or the chunks of a flowing part."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Flow:
+    """What a layout of a flowing part is compared with next time."""
+
+    record: str
+    """Where the last layout is kept."""
+    blocks: tuple[str, ...]
+    """Digests of the part's blocks in this layout."""
+    kept: Layout = ()
+    """Chunks of the last layout this one starts after."""
 
 
 class Runner:
@@ -33,17 +50,21 @@ class Runner:
         store: cache.Store | None,
         jobs_at_once: int | None,
         executor: Executor | None,
+        flows: Mapping[int, pdf_flow.Flow] | None = None,
     ) -> None:
         self.jobs, self.salt, self.store = jobs, salt, store
-        self.laid: dict[int, Laid] = {}
+        self.flows = flows or {}
+        self.laid: dict[int, Layout] = {}
         """The latest layout of each unit."""
         self.busy: set[int] = set()
         """Units being laid out."""
         self.log: list[int] = []
         """Units laid out (not found in the cache), in order."""
+        self.resumed: list[tuple[int, int]] = []
+        """Flowing units laid out from a block on (unit, block), in order."""
         self._workers, self._executor = jobs_at_once, executor
-        self._ready: list[tuple[int, Laid]] = []
-        self._running: dict[Future[Laid], tuple[int, str]] = {}
+        self._ready: list[tuple[int, Layout]] = []
+        self._running: dict[Future[Layout], tuple[int, str, _Flow | None]] = {}
         self._owned: Executor | None = None
 
     def __enter__(self) -> Runner:
@@ -53,16 +74,23 @@ class Runner:
         if self._owned is not None:
             self._owned.shutdown()
 
-    def submit(self, index: int, html: str | None = None) -> None:
-        """Lay a unit out (``html`` replaces its own): from the cache or in the background."""
-        job = self.jobs[index] if html is None else dataclasses.replace(self.jobs[index], html=html)
+    def submit(self, index: int, numbers: dict[str, int] | None = None) -> None:
+        """Lay a unit out, its links given ``numbers``: from the cache or in the background."""
+        job = self.jobs[index]
+        if numbers is not None:
+            job = dataclasses.replace(job, html=pdf_units.number_links(job.html, numbers))
         key = _key(self.salt, job)
-        cached = self.store.get(key) if self.store is not None else None
-        if isinstance(cached, Laid):
-            self._ready.append((index, cached))
-        else:
-            self._running[self._pool().submit(pdf_units.lay_out, job)] = (index, key)
+        flow = self._flow(index, job, numbers)
+        cached = self._get(key)
         self.busy.add(index)
+        if cached is not None:
+            self._ready.append((index, cached))
+            if flow is not None:
+                self._remember(flow, cached)
+            return
+        if flow is not None and self.store is not None:
+            job, flow = self._resume(index, job, flow, numbers)
+        self._running[self._pool().submit(pdf_units.lay_out, job)] = (index, key, flow)
 
     def next(self) -> int | None:
         """The next unit laid out, or None when none is waited for."""
@@ -70,16 +98,61 @@ class Runner:
             index, laid = self._ready.pop(0)
         elif self._running:
             future = next(iter(wait(self._running, return_when=FIRST_COMPLETED).done))
-            index, key = self._running.pop(future)
-            laid = future.result()
+            index, key, flow = self._running.pop(future)
+            laid = (*flow.kept, *future.result()) if flow is not None else future.result()
             self.log.append(index)
             if self.store is not None:
                 self.store.put(key, laid)
+            if flow is not None:
+                self._remember(flow, laid)
         else:
             return None
         self.busy.discard(index)
         self.laid[index] = laid
         return index
+
+    def _get(self, key: str) -> Layout | None:
+        found = self.store.get(key) if self.store is not None else None
+        if isinstance(found, tuple) and all(isinstance(laid, Laid) for laid in found):
+            return found
+        return None
+
+    def _flow(self, index: int, job: Job, numbers: dict[str, int] | None) -> _Flow | None:
+        flow = self.flows.get(index)
+        if flow is None:
+            return None
+        html = flow.html if numbers is None else pdf_units.number_links(flow.html, numbers)
+        # Everything about the unit but the part's own blocks names where its layout is kept.
+        around = f"{self.salt}\0{job.extra}\0{flow.name}\0{flow.page('')}"
+        record = hashlib.sha256(around.encode()).hexdigest()
+        return _Flow(record, pdf_flow.digests(html))
+
+    def _resume(
+        self, index: int, job: Job, flow: _Flow, numbers: dict[str, int] | None
+    ) -> tuple[Job, _Flow]:
+        """The job that lays out only what changed since the last layout of a flowing part."""
+        assert self.store is not None
+        last = self.store.get(flow.record)
+        if not isinstance(last, tuple) or len(last) != 2:
+            return job, flow
+        blocks, layout = last
+        found = pdf_flow.resume([laid.pages[0].opens for laid in layout], blocks, flow.blocks)
+        if found is None:
+            return job, flow
+        part = self.flows[index]
+        html = part.html if numbers is None else pdf_units.number_links(part.html, numbers)
+        rest, start = pdf_flow.tail(html, found.block)
+        self.resumed.append((index, found.block))
+        tail = dataclasses.replace(job, html=part.page(rest), start=start, shift=found.block - 1)
+        return tail, dataclasses.replace(flow, kept=layout[: found.kept])
+
+    def _remember(self, flow: _Flow, layout: Layout) -> None:
+        """Keep a flowing part's layout as the one the next build starts from."""
+        if self.store is None:
+            return
+        last = self.store.get(flow.record)
+        if not isinstance(last, tuple) or last[0] != flow.blocks:
+            self.store.put(flow.record, (flow.blocks, layout))
 
     def _pool(self) -> Executor:
         if self._executor is None:
@@ -109,7 +182,8 @@ class _InProcess(Executor):
 
 def _key(salt: str, job: Job) -> str:
     """A unit's cache key: what shapes its pages, and the bytes of every local file it shows."""
-    digest = hashlib.sha256(f"{salt}\0{job.start}\0{job.extra}\0{job.html}".encode())
+    fields = f"{salt}\0{job.start}\0{job.extra}\0{job.flow}\0{job.shift}\0{job.html}"
+    digest = hashlib.sha256(fields.encode())
     html = job.html
     position = html.find(_FILE_URL)
     while position != -1:

@@ -25,7 +25,7 @@ import pikepdf
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from publisher import pdf_stamp, render
+from publisher import pdf_flow, pdf_stamp, render
 from publisher.fetcher import Fetcher
 
 BATCH_RUNS = 8
@@ -155,6 +155,10 @@ class Job:
     """Folders the fetcher may read."""
     base_url: str | None
     """Base URL of the document."""
+    flow: str | None = None
+    """Id of the flowing part the unit is (``pdf_flow``): its pages are written in chunks."""
+    shift: int = 0
+    """How many of the flowing part's blocks after its heading the HTML leaves out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +173,8 @@ class Page:
     """Links to anchors of other units: (name, rectangle)."""
     stamps: tuple[tuple[int, pdf_stamp.Stamp], ...]
     """Blocks that print page numbers: (index in the page's content array, template)."""
+    opens: int | None = None
+    """In a flowing part, the block the page opens with, if none of it is on the page before."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,8 +211,8 @@ _prepared: dict[tuple[tuple[str, str | None], ...], tuple[FontConfiguration, lis
 _fetchers: dict[tuple[str, ...], Fetcher] = {}
 
 
-def lay_out(job: Job) -> Laid:
-    """Lay one unit out (in any process): the worker function."""
+def lay_out(job: Job) -> tuple[Laid, ...]:
+    """Lay one unit out (in any process): the worker function. A flowing part comes in chunks."""
     if job.folders not in _fetchers:
         # One project at a time: a long-lived process does not keep every earlier one's.
         _fetchers.clear()
@@ -218,24 +224,43 @@ def lay_out(job: Job) -> Laid:
         fonts, stylesheets = _styles(job.styles, fetcher)
         own = CSS(string=job.extra, url_fetcher=fetcher, font_config=fonts)
         del records[:]
-        document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
-            stylesheets=[*stylesheets, own], font_config=fonts
-        )
+        html = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
+        document = html.render(stylesheets=[*stylesheets, own], font_config=fonts)
         first = next((i for i, p in enumerate(document.pages) if job.start in p.anchors), None)
         if first is None:
             raise Unplaceable(f"#{job.start} is laid out nowhere")
         kept = document.pages[first:]
-        names = {name for page in kept for name in page.anchors}
-        pages = [_page(page, names) for page in kept]
-        unit = document.copy(kept)
-        data = unit.write_pdf()
-        fonts_used = _fonts(unit.fonts.values())
+        bounds = [(0, len(kept))]
+        opens: list[int | None] = [None] * len(kept)
+        if job.flow is not None:
+            root = next(e for e in html.etree_element.iter() if e.get("id") == job.flow)
+            opens = pdf_flow.openings(root, kept, job.shift)
+            bounds = pdf_flow.chunks(opens)
+        written = [_write(document, kept[a:b], opens[a:b]) for a, b in bounds]
         messages = tuple(
             (r.levelno, str(r.msg), tuple(map(str, r.args if isinstance(r.args, tuple) else ())))
             for r in records
         )
-    laid = _cut_stamps(data, pages, fonts_used, kept)
-    return Laid(laid[0], laid[1], fonts_used, messages, tuple(fetcher.refused[refused:]))
+    found = tuple(fetcher.refused[refused:])
+    return tuple(
+        Laid(data, pages, fonts_used, messages if number == 0 else (), found if number == 0 else ())
+        for number, (data, pages, fonts_used) in enumerate(written)
+    )
+
+
+def _write(
+    document: Any, kept: Sequence[Any], opens: Sequence[int | None]
+) -> tuple[bytes, tuple[Page, ...], dict[str, Font]]:
+    """Some laid-out pages as a PDF of their own, with what the assembly needs of them."""
+    names = {name for page in kept for name in page.anchors} - {pdf_flow.MARKER}
+    pages = [
+        dataclasses.replace(_page(page, names), opens=block)
+        for page, block in zip(kept, opens, strict=True)
+    ]
+    unit = document.copy(kept)
+    data = unit.write_pdf()
+    fonts_used = _fonts(unit.fonts.values())
+    return (*_cut_stamps(data, pages, fonts_used, kept), fonts_used)
 
 
 def _styles(
@@ -277,7 +302,9 @@ def _page(page: Any, own: set[str]) -> Page:
     def point(x: float, y: float) -> tuple[float, float]:
         return x * _SCALE, (height - y) * _SCALE
 
-    anchors = tuple((name, *point(x, y)) for name, (x, y, *_) in page.anchors.items())
+    anchors = tuple(
+        (name, *point(x, y)) for name, (x, y, *_) in page.anchors.items() if name in own
+    )
     bookmarks = tuple(
         (level, label, *point(x, y), state) for level, label, (x, y), state in page.bookmarks
     )
@@ -325,7 +352,7 @@ def _cut_stamps(
                 position = end
             pieces.append(content[position:])
             page.obj.Contents = pikepdf.Array([pdf.make_stream(piece) for piece in pieces])
-            out.append(Page(info.anchors, info.bookmarks, info.links, tuple(stamps)))
+            out.append(dataclasses.replace(info, stamps=tuple(stamps)))
             changed = True
         if not changed:
             return data, tuple(out)

@@ -15,7 +15,7 @@ import pypdf
 import pytest
 
 import publisher
-from publisher import pdf, pdf_parallel, pdf_units, render, scaffold
+from publisher import pdf, pdf_flow, pdf_parallel, pdf_units, render, scaffold
 from publisher.assemble import BookInfo, assemble
 from publisher.build import load
 from publisher.model import Compilation
@@ -179,6 +179,38 @@ def test_a_rebuild_lays_out_only_what_changed_and_gives_the_same_bytes(
     assert {"doc-2022-12-30-added", "title", "toc", "sources", "colophon"} <= names
     assert len(laid_out) <= 6
     assert added == build("added-fresh.pdf")[0]
+
+
+def test_the_contents_and_sources_are_laid_out_again_only_from_where_they_changed(
+    whitehouse_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources, cache = tmp_path / "sources", tmp_path / "cache"
+    shutil.copytree(whitehouse_sample, sources)
+    # A chunk a page: these 36 documents make a few pages of contents and of sources.
+    monkeypatch.setattr(pdf_flow, "CHUNK", 1)
+
+    def build(name: str, **options: Any) -> tuple[bytes, pdf_parallel.Stats]:
+        path = write(sources, tmp_path / name, "book", "month", jobs=2, **options)
+        assert pdf_parallel.last is not None
+        return path.read_bytes(), pdf_parallel.last
+
+    _, stats = build("cold.pdf", cache=cache)
+    assert stats.resumed == ()
+    (sources / "2022-12-30-added.md").write_text(NOTES.replace("2021-05-03", "2022-12-30"))
+    added, stats = build("added.pdf", cache=cache)
+    resumed = dict(stats.resumed)
+    # Laid out again from a page near the end, not from the first.
+    assert resumed.keys() == {"toc", "sources"}
+    assert all(block > 10 for block in resumed.values()), resumed
+    assert added == build("added-fresh.pdf")[0]
+    # A title changed further up: both laid out again from about there.
+    path = sorted(sources.glob("*.md"))[30]
+    path.write_text(path.read_text().replace("title: ", "title: Revised: ", 1))
+    changed, stats = build("changed.pdf", cache=cache)
+    middle = dict(stats.resumed)
+    assert 1 < middle["toc"] < resumed["toc"]
+    assert 1 < middle["sources"] <= resumed["sources"]
+    assert changed == build("changed-fresh.pdf")[0]
 
 
 def test_a_theme_that_hides_a_part_falls_back_to_one_pass(
