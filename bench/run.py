@@ -186,10 +186,11 @@ def bench_size(size: int, runs: int, jobs: list[str], root: Path) -> dict[str, d
             cwd.mkdir()
             found[name].append(run(commands, cwd))
             _progress(size, name, found[name][-1])
-    # The book's cache is as its last cold build left it: add one document and build again.
+    # Each PDF's cache is as its last cold build left it: add one document and build again.
     extra = extra_document(sources)
-    found["pdf-book+1"] = [run([book], work / "pdf-book")]
-    _progress(size, "pdf-book+1", found["pdf-book+1"][-1])
+    for name, command in (("pdf-book", book), ("pdf-brief", brief)):
+        found[f"{name}+1"] = [run([command], work / name)]
+        _progress(size, f"{name}+1", found[f"{name}+1"][-1])
     extra.unlink()
     found["epub-warm"] = [run([epub], work / "epub")]
     _progress(size, "epub-warm", found["epub-warm"][-1])
@@ -214,10 +215,12 @@ def report(results: dict[int, dict[str, dict[str, float]]]) -> str:
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     anchors = {"pdf-book": "anchor-pdf", "pdf-brief": "anchor-pdf", "epub": "anchor-epub",
-               "epub-warm": "anchor-epub", "pdf-book+1": "pdf-book"}  # fmt: skip
+               "epub-warm": "anchor-epub", "pdf-book+1": "pdf-book",
+               "pdf-brief+1": "pdf-brief"}  # fmt: skip
     names = {"pdf-book": "Publisher PDF book (cold)", "pdf-brief": "Publisher PDF brief (cold)",
              "epub": "Publisher EPUB (cold)", "epub-warm": "Publisher EPUB (cached documents)",
              "pdf-book+1": "Publisher PDF book, one document added",
+             "pdf-brief+1": "Publisher PDF brief, one document added",
              "anchor-pdf": "Pandoc → WeasyPrint PDF", "anchor-epub": "Pandoc EPUB"}  # fmt: skip
     for size, found in results.items():
         for name in names:
@@ -226,7 +229,7 @@ def report(results: dict[int, dict[str, dict[str, float]]]) -> str:
             if name in anchors:
                 base = found[anchors[name]]
                 ratio = f"{m['wall'] / base['wall']:.2f}x"
-                if name != "pdf-book+1":
+                if not name.endswith("+1"):
                     memory = f"{m['rss'] / base['rss']:.2f}x, {m['tree'] / base['tree']:.2f}x"
             lines.append(
                 f"| {size} | {names[name]} | {m['wall']:.1f} | {m['cpu']:.1f} | {m['rss']:.0f} "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import sys
@@ -15,11 +14,11 @@ from typing import Any
 import click
 from rich.console import Console
 
-from publisher import __version__, assemble, bilingual, config, project, scaffold
+from publisher import __version__, assemble, bilingual, cli_options, config, project, scaffold
 from publisher.build import Loaded, build, load
 from publisher.cache import DEFAULT as CACHE
 from publisher.model import Diagnostic, Document, Entry
-from publisher.options import FORMATS, LAYOUTS, PAPERS, OutputOptions
+from publisher.options import FORMATS, OutputOptions
 
 EXIT_OK, EXIT_DOCUMENT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -63,102 +62,6 @@ def _progress(message: str) -> Iterator[Callable[[str], None]]:
         yield lambda text: status.update(text)
 
 
-def _date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _plain(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
-    """Book metadata as given, refused if it holds a control character."""
-    if value is not None and config.CONTROL.search(value):
-        raise click.BadParameter("contains a control character")
-    return value
-
-
-def _language(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
-    """A language option, refused unless it is a language tag."""
-    if value is not None and not config.LANG_TAG.fullmatch(value):
-        raise click.BadParameter(f"{value!r} is not a BCP 47 language tag (e.g. en, pt-BR)")
-    return value
-
-
-_SELECTION = [
-    click.option("--tag", "tags", multiple=True, help="Keep documents with this tag."),
-    click.option("--since", help="Keep documents dated on or after YYYY-MM-DD."),
-    click.option("--until", help="Keep documents dated on or before YYYY-MM-DD."),
-    click.option("--match", help="Keep documents whose title or text contains this."),
-    click.option("--language", "languages", multiple=True, help="Keep documents in this language."),
-    click.option("--exclude", "excludes", multiple=True, help="Skip source paths matching a glob."),
-    click.option(
-        "--config",
-        "config_path",
-        type=click.Path(path_type=Path, dir_okay=False),
-        help="Project file (default: publisher.toml, or pyproject.toml's [tool.publisher]).",
-    ),
-]
-
-_PAIRING = [
-    click.option(
-        "--bilingual",
-        type=click.Choice(bilingual.MODES),
-        help="Lay translations out one after the other, interleaved, in parallel columns (PDF), "
-        "or show the primary language only.",
-    ),
-    click.option(
-        "--secondary",
-        multiple=True,
-        help="Language to pair with the primary one (repeat, by preference; default: any).",
-    ),
-]
-
-_BUILD = [
-    click.option("-f", "--format", "formats", multiple=True, type=click.Choice(FORMATS)),
-    click.option(
-        "-o",
-        "--output",
-        type=click.Path(path_type=Path),
-        help="Output file, or a folder that receives <slug of title>.<ext> (default: dist/).",
-    ),
-    click.option("--title", callback=_plain, help="Book title."),
-    click.option("--subtitle", callback=_plain, help="Book subtitle."),
-    click.option("--publisher", "publisher_name", callback=_plain, help="Publisher or editor."),
-    click.option("--lang", callback=_language, help="Primary language (BCP 47)."),
-    click.option("--group", type=click.Choice(assemble.GROUPS)),
-    click.option("--order", type=click.Choice(assemble.ORDERS)),
-    click.option("--layout", type=click.Choice(LAYOUTS), help="PDF layout (default: brief)."),
-    click.option("--paper", type=click.Choice(PAPERS), help="PDF paper (default: by language)."),
-    click.option("--qr", is_flag=True, default=None, help="QR code beside each source (PDF)."),
-    click.option("--pdf-variant", type=click.Choice(config.VARIANTS), help="Tagged or archival."),
-    click.option("--strict", is_flag=True, help="Fail on any warning and write nothing."),
-    *_PAIRING,
-    click.option(
-        "-j",
-        "--jobs",
-        type=click.IntRange(min=0),
-        help="PDF parts laid out at once (default: the CPU count; 0: the whole PDF in one pass).",
-    ),
-    click.option(
-        "--cache/--no-cache",
-        "use_cache",
-        default=True,
-        help="Reuse documents and PDF parts from .publisher-cache/ (default: on).",
-    ),
-]
-
-
-def _options(options: list[Callable[[Any], Any]]) -> Callable[[Any], Any]:
-    def decorate(f: Any) -> Any:
-        for option in reversed(options):
-            f = option(f)
-        return f
-
-    return decorate
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="publisher")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
@@ -200,8 +103,8 @@ def _load_sources(
 def _selection(kw: dict[str, Any], base: assemble.Selection | None = None) -> assemble.Selection:
     given = {
         "tags": kw["tags"],
-        "since": _date(kw["since"]),
-        "until": _date(kw["until"]),
+        "since": cli_options.date(kw["since"]),
+        "until": cli_options.date(kw["until"]),
         "match": kw["match"],
         "languages": kw["languages"],
     }
@@ -210,9 +113,11 @@ def _selection(kw: dict[str, Any], base: assemble.Selection | None = None) -> as
 
 @main.command()
 @click.argument("sources", nargs=-1)
-@_options(_SELECTION)
-@_options(_PAIRING)
-@click.option("--lang", callback=_language, help="Primary language of a bilingual layout (BCP 47).")
+@cli_options.apply(cli_options.SELECTION)
+@cli_options.apply(cli_options.PAIRING)
+@click.option(
+    "--lang", callback=cli_options.language, help="Primary language of a bilingual layout (BCP 47)."
+)
 def check(sources: tuple[str, ...], **kw: Any) -> None:
     """Read and validate documents; print every problem found."""
     loaded, project_config = _load_sources(sources, kw)
@@ -236,7 +141,7 @@ def check(sources: tuple[str, ...], **kw: Any) -> None:
 
 @main.command(name="list")
 @click.argument("sources", nargs=-1)
-@_options(_SELECTION)
+@cli_options.apply(cli_options.SELECTION)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 def list_(sources: tuple[str, ...], as_json: bool, **kw: Any) -> None:
     """List the documents a selection includes, each followed by its translations (↳)."""
@@ -285,8 +190,8 @@ def _has_errors(diagnostics: Sequence[Diagnostic]) -> bool:
 
 @main.command(name="build")
 @click.argument("names", nargs=-1)
-@_options(_SELECTION)
-@_options(_BUILD)
+@cli_options.apply(cli_options.SELECTION)
+@cli_options.apply(cli_options.BUILD)
 def build_(names: tuple[str, ...], **kw: Any) -> None:
     """Build editions of the project (all, or those named), or build SOURCES… directly."""
     project_config = _project(kw["config_path"])
@@ -304,8 +209,8 @@ def build_(names: tuple[str, ...], **kw: Any) -> None:
 @main.command()
 @click.option("--version", "version", required=True, help="Release version, used in file names.")
 @click.argument("names", nargs=-1)
-@_options(_SELECTION)
-@_options(_BUILD)
+@cli_options.apply(cli_options.SELECTION)
+@cli_options.apply(cli_options.BUILD)
 def release(version: str, names: tuple[str, ...], **kw: Any) -> None:
     """Build every edition as <name>-<version>.<ext> with SHA256SUMS and manifest.json."""
     project_config = _project(kw["config_path"], required=True)

@@ -8,7 +8,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -299,16 +299,10 @@ class _Checker:
             name=name,
             format=fmt,
             output=Path(self.get(table, (*keys, "output"), _text, default_output)),
-            book=BookInfo(
+            book=replace(
+                book,
                 title=self.get(table, (*keys, "title"), _text, book.title),
                 subtitle=self.get(table, (*keys, "subtitle"), _text, book.subtitle),
-                publisher=book.publisher,
-                authors=book.authors,
-                lang=book.lang,
-                description=book.description,
-                rights=book.rights,
-                identifier=book.identifier,
-                modified=book.modified,
             ),
             selection=selection,
             order=self.get(table, (*keys, "order"), _choice(ORDERS), "date"),

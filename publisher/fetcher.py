@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import mimetypes
 import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from publisher import images
 
 DATA_LIMIT = 1 << 20
 """Largest decoded data: URI served, in bytes."""
@@ -79,22 +79,10 @@ class Fetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hin
 
 def _data(url: str) -> URLFetcherResponse:
     """Decode a data: URI of an allowed image type and size."""
-    header, comma, payload = url[5:].partition(",")
-    if not comma:
-        raise Refused("malformed data: URI")
-    params = [p.strip().lower() for p in header.split(";")]
-    kind = params[0] or "text/plain"
+    try:
+        kind, raw = images.decode_data(url, DATA_LIMIT)
+    except images.Refused as error:
+        raise Refused(str(error)) from None
     if kind not in DATA_TYPES:
         raise Refused(f"data: URIs may only carry images, not {kind}")
-    # Percent-encoding at most triples a byte, so longer text cannot decode to an allowed size.
-    if len(payload) > 3 * DATA_LIMIT:
-        raise Refused(f"data: URI larger than {DATA_LIMIT >> 20} MB")
-    raw = unquote_to_bytes(payload)
-    if "base64" in params[1:]:
-        try:
-            raw = base64.b64decode(raw, validate=False)
-        except (binascii.Error, ValueError):
-            raise Refused("data: URI is not valid base64") from None
-    if len(raw) > DATA_LIMIT:
-        raise Refused(f"data: URI larger than {DATA_LIMIT >> 20} MB")
     return URLFetcherResponse(url, raw, {"Content-Type": kind})

@@ -55,20 +55,26 @@ def check_file(path: Path) -> None:
 
 def check_data(uri: str) -> None:
     """Raise Refused unless a ``data:`` URI holds a raster image of an allowed size."""
+    _check_raster(decode_data(uri, limits.DATA_URI_BYTES)[1])
+
+
+def decode_data(uri: str, limit: int) -> tuple[str, bytes]:
+    """The media type and bytes of a ``data:`` URI; Refused if it is malformed or over ``limit``."""
     header, comma, payload = uri[5:].partition(",")
-    limit = limits.DATA_URI_BYTES
+    size = f"{limit >> 20} MB" if limit >= 1 << 20 else f"{limit >> 10} KB"
     # Percent-encoding at most triples a byte, so longer text cannot decode to an allowed size.
     if not comma or len(payload) > 3 * limit:
-        raise Refused(f"not a data: URI of at most {limit // 1024} KB")
+        raise Refused(f"not a data: URI of at most {size}")
+    params = [p.strip().lower() for p in header.split(";")]
     data = unquote_to_bytes(payload)
-    if header.lower().endswith(";base64"):
+    if "base64" in params[1:]:
         try:
             data = base64.b64decode(data, validate=False)
         except (binascii.Error, ValueError):
             raise Refused("the data: URI is not valid base64") from None
     if len(data) > limit:
-        raise Refused(f"the image is larger than {limit // 1024} KB")
-    _check_raster(data)
+        raise Refused(f"the image is larger than {size}")
+    return params[0] or "text/plain", data
 
 
 def _check_raster(data: bytes) -> None:

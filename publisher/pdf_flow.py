@@ -1,18 +1,21 @@
-"""Long flowing parts (the contents, the sources) laid out in chunks, and again from a chunk on.
+"""Long flowing units laid out in chunks, and again only from the chunk where they changed.
 
-The contents and the sources list every document: adding one changes them, yet only at the end.
-Such a part is a run of blocks (its children, a list standing for its items), and its pages are
-written as chunks of a few pages that each open with a block. A later build compares the blocks
-with those of the last layout and lays the part out again only from the last chunk before the
-first change: a copy of the part without the blocks before that chunk, which starts on a new
-page. The chunks do not depend on where the layout started (a chunk ends at the first page
-opened by a block ``CHUNK`` pages or more after its start), so the same input gives the same
-chunks, and the same PDF, whatever the cache held.
+Two kinds of unit flow on from page to page: a long part (the contents, the sources), whose
+blocks are its children (a list standing for its items), and a run of documents that follow each
+other without page breaks (the brief), whose blocks are the documents. Adding a document changes
+such a unit, often only at its end. Its pages are written as chunks of a few pages, each opened
+by a block; a later build compares the blocks with those of the last layout and lays the unit
+out again only from the last chunk before the first change, from a copy of the unit that leaves
+out the blocks before that chunk and starts it on a new page (a part keeps its heading, on the
+page before, for the running heads). The chunks do not depend on where a layout started (a chunk
+ends at the first page opened by a block ``CHUNK`` pages or more after its start), so the same
+input gives the same chunks, and the same PDF, whatever the cache held.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,6 +32,30 @@ MARKER = "publisher-resume"
 """Id given to the block a layout resumes from."""
 
 _LISTS = frozenset({"ol", "ul"})
+_BREAK = "break-before: page; margin-break: discard"
+_START_TAG = re.compile(
+    r"\s*(?:<!--.*?-->\s*)*<[\w:.-]+(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?>)", re.S
+)
+_STYLE = re.compile(r"""(\sstyle=)(["'])(.*?)\2""", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """Which elements are the blocks of a flowing unit, as a worker finds them in its HTML."""
+
+    ids: tuple[str, ...]
+    """The parts of a run (each one a block), or of a long part and what follows it."""
+    children: bool
+    """Whether the blocks are the children of the first part (the parts after it belong to its
+    last block: the colophon that follows the sources in the brief)."""
+    first: int = 0
+    """Number of the first block laid out; those before it are left out (but a part's heading)."""
+
+    def number(self, local: int) -> int:
+        """The number in the whole unit of a block found in the HTML."""
+        if self.children and (local == 0 or self.first == 0):
+            return local
+        return local + self.first - (1 if self.children else 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,27 +72,66 @@ def _local(tag: object) -> str:
     return str(tag).rpartition("}")[2]
 
 
-def blocks(root: ET.Element) -> list[Any]:
-    """The blocks of a part: its children, each list standing for its items."""
-    found: list[Any] = []
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """Blocks that share a holder: a list's items, a table's rows, or one child of the part."""
+
+    holder: Any
+    """The element they are children of."""
+    members: list[Any]
+    """The blocks."""
+    signature: str
+    """What else of the holders shapes them: their start tags, a table's header."""
+    parent: Any = None
+    """The holder's parent, when the holder goes once it holds nothing."""
+
+
+def _groups(root: ET.Element) -> list[_Group]:
+    groups = []
     for child in root:
-        if _local(child.tag) in _LISTS:
-            found.extend(child)
+        tag = _local(child.tag)
+        if tag in _LISTS:
+            groups.append(_Group(child, list(child), _start(child), root))
+        elif tag == "table":
+            # Rows are blocks; the header, captions and columns go with every one of them.
+            rest = [c for c in child if _local(c.tag) not in ("tbody", "tr")]
+            shape = _start(child) + "".join(ET.tostring(c, encoding="unicode") for c in rest)
+            bodies = [c for c in child if _local(c.tag) == "tbody"]
+            for body in bodies:
+                groups.append(_Group(body, list(body), shape + _start(body), child))
+            rows = [c for c in child if _local(c.tag) == "tr"]
+            if rows:
+                groups.append(_Group(child, rows, shape, root if not bodies else None))
         else:
-            found.append(child)
-    return found
+            groups.append(_Group(root, [child], ""))
+    return groups
 
 
-def digests(html: str) -> tuple[str, ...]:
-    """A digest of each block of a part, with the start tags of the elements holding it."""
-    root = ET.fromstring(html)
+def blocks(root: ET.Element) -> list[Any]:
+    """The blocks of a part: its children, a list standing for its items, a table its rows."""
+    return [member for group in _groups(root) for member in group.members]
+
+
+def digests(html: str, after: Sequence[str] = ()) -> tuple[str, ...] | None:
+    """A digest of each block of a part, with what of the elements holding it shapes it; the
+    parts ``after`` it count with its last block.
+
+    None if the part is not XML that serializes back to the same HTML (a theme's template may
+    write HTML, or inline SVG): such a part is laid out whole every time.
+    """
+    try:
+        root = ET.fromstring(html)
+    except ET.ParseError:
+        return None
+    if any("}" in str(element.tag) for element in root.iter()):
+        return None
     found = []
-    for child in root:
-        inside = _local(child.tag) in _LISTS
-        holders = f"{_start(root)}\0{_start(child) if inside else ''}"
-        for block in child if inside else (child,):
-            text = f"{holders}\0{ET.tostring(block, encoding='unicode')}"
+    for group in _groups(root):
+        for block in group.members:
+            text = f"{_start(root)}\0{group.signature}\0{ET.tostring(block, encoding='unicode')}"
             found.append(hashlib.sha256(text.encode()).hexdigest())
+    if after and found:
+        found[-1] = hashlib.sha256("\0".join((found[-1], *after)).encode()).hexdigest()
     return tuple(found)
 
 
@@ -82,45 +148,83 @@ def tail(html: str, block: int) -> tuple[str, str]:
     """
     root = ET.fromstring(html)
     number, opened = 0, ""
-    for child in list(root):
-        inside = _local(child.tag) in _LISTS
+    for group in _groups(root):
         removed = 0
-        for item in list(child) if inside else [child]:
+        for member in group.members:
             if 0 < number < block:
-                (child if inside else root).remove(item)
+                group.holder.remove(member)
                 removed += 1
             elif number == block:
-                opened = _open(item)
+                # WeasyPrint breaks before no table row but between two: a row left first in
+                # its table breaks before the table.
+                holder = group.holder
+                table = holder if _local(holder.tag) == "table" else group.parent
+                opened = _open(member, table if _local(member.tag) == "tr" else member)
             number += 1
-        if inside and removed and len(child) == 0:
-            root.remove(child)
-        elif inside and removed:
+        if not removed or group.holder is root:
+            continue
+        if _local(group.holder.tag) in _LISTS and len(group.holder):
             # Items count on from those left out (WeasyPrint reads no ``start`` attribute).
-            style = child.get("style", "")
-            child.set("style", f"{style}; counter-reset: list-item {removed}".lstrip("; "))
+            style = group.holder.get("style", "")
+            group.holder.set("style", f"{style}; counter-reset: list-item {removed}".lstrip("; "))
+        elif len(group.holder) == 0 and group.parent is not None:
+            group.parent.remove(group.holder)
+            table = group.parent
+            if table is not root and not any(_local(c.tag) in ("tbody", "tr") for c in table):
+                root.remove(table)
     return ET.tostring(root, encoding="unicode", method="html"), opened
 
 
-def _open(element: Any) -> str:
-    style = element.get("style", "")
-    element.set("style", f"{style}; break-before: page; margin-break: discard".lstrip("; "))
+def _open(element: Any, breaking: Any) -> str:
+    """Start a page with ``breaking``, and name ``element``, the block a layout starts from."""
+    style = breaking.get("style", "")
+    breaking.set("style", f"{style}; {_BREAK}".lstrip("; "))
     element.set("id", element.get("id") or MARKER)
     return str(element.get("id"))
 
 
-def openings(root: ET.Element, pages: Sequence[Any], shift: int) -> list[int | None]:
+def opened(html: str) -> str:
+    """A part that starts a new page, its top margin dropped as at a page break that flows."""
+    match = _START_TAG.match(html)
+    if match is None:
+        raise ValueError("a part must be one element")
+    tag = match[0]
+    style = _STYLE.search(tag)
+    if style is not None:
+        tag = f"{tag[: style.end(3)]}; {_BREAK}{tag[style.end(3) :]}"
+    else:
+        tag = f'{tag[: match.start(1)]} style="{_BREAK}"{match[1]}'
+    return tag + html[match.end() :]
+
+
+def run_digests(parts: Sequence[str]) -> tuple[str, ...]:
+    """A digest of each part of a run."""
+    return tuple(hashlib.sha256(html.encode()).hexdigest() for html in parts)
+
+
+def openings(root: ET.Element, counted: Counted, pages: Sequence[Any]) -> list[int | None]:
     """For each laid-out page, the block it opens with (none of it on the page before), or None.
 
-    Blocks are counted in the whole part: those after the heading are ``shift`` further on.
+    Every box counts for the block it lies in (a footnote carried over to the next page too).
     """
-    index = {id(block): number for number, block in enumerate(blocks(root))}
+    holders = {str(e.get("id")): e for e in root.iter() if e.get("id") in counted.ids}
+    parts = [holders[name] for name in counted.ids if name in holders]
+    found_blocks = blocks(parts[0]) if counted.children else parts
+    owner = {
+        id(element): counted.number(local)
+        for local, block in enumerate(found_blocks)
+        for element in block.iter()
+    }
+    if counted.children:
+        last = counted.number(len(found_blocks) - 1)
+        owner.update((id(element), last) for part in parts[1:] for element in part.iter())
     found: list[int | None] = []
     before = -1
     for page in pages:
         boxes = page._page_box.descendants()
-        shown = {index[id(box.element)] for box in boxes if id(box.element) in index}
+        shown = {owner[id(box.element)] for box in boxes if id(box.element) in owner}
         first = min(shown, default=-1)
-        found.append(None if first <= before else first + shift if first else 0)
+        found.append(None if first <= before else first)
         before = max(shown, default=before)
     return found
 
@@ -152,11 +256,13 @@ def resume(last: Sequence[int | None], old: Sequence[str], new: Sequence[str]) -
 
 @dataclass(frozen=True, slots=True)
 class Flow:
-    """A unit that is one flowing part, and how to make the HTML of a layout of part of it."""
+    """A flowing unit, as the runner lays it out again from a block on."""
 
     name: str
-    """The part's name, the id of its root element."""
-    html: str
-    """The part's fragment."""
-    page: Callable[[str], str]
-    """The unit's HTML document with a fragment in the part's place."""
+    """Name of the unit's first part."""
+    context: str
+    """What else its pages depend on: the HTML around its blocks, the style sheet beyond theirs."""
+    blocks: Callable[[dict[str, int] | None], tuple[str, ...] | None]
+    """The blocks' digests, given the page numbers its links print (None: it never resumes)."""
+    tail: Callable[[dict[str, int] | None, int], tuple[str, str, Counted]]
+    """The HTML document that lays the unit out from a block on, its first id, its blocks."""

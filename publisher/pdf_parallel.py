@@ -88,10 +88,11 @@ def lay_out(
     store = cache.Store(options.cache / "pdf") if options.cache is not None else None
     folders = tuple(str(folder.resolve()) for folder in book.folders)
     position = {id(part): index for index, part in enumerate(book.parts)}
+    counted = [pdf_units.flowing(unit, book.layout) for unit in units]
     flows = {
-        number: _flow(book, unit[0], position[id(unit[0])], number == 0)
-        for number, unit in enumerate(units)
-        if len(unit) == 1 and unit[0].kind in pdf_flow.KINDS
+        number: _flow(book, unit, position, number == 0, blocks)
+        for number, (unit, blocks) in enumerate(zip(units, counted, strict=True))
+        if blocks is not None
     }
     jobs = [
         Job(
@@ -101,9 +102,9 @@ def lay_out(
             pdf_units.rewrite(book.style(unit)) or "",
             folders,
             book.base_url,
-            unit[0].name if number in flows else None,
+            blocks,
         )
-        for number, unit in enumerate(units)
+        for number, (unit, blocks) in enumerate(zip(units, counted, strict=True))
     ]
     lengths = _lengths(store, salt)
     numbering = _Numbering(units, jobs, lengths)
@@ -231,14 +232,55 @@ def _salt(book: Book, styles: tuple[tuple[str, str | None], ...]) -> str:
     return digest.hexdigest()
 
 
-def _flow(book: Book, part: Part, position: int, metadata: bool) -> pdf_flow.Flow:
-    """A unit that is one flowing part, as the runner lays it out again from a chunk on."""
-    scaffold = _scaffold(book.parts, position)
+def _flow(
+    book: Book,
+    unit: tuple[Part, ...],
+    position: dict[int, int],
+    metadata: bool,
+    counted: pdf_flow.Counted,
+) -> pdf_flow.Flow:
+    """A flowing unit, as the runner lays it out again from a block on."""
 
-    def page(fragment: str) -> str:
-        return book.page((*scaffold, dataclasses.replace(part, html=fragment)), metadata)
+    def page(block: int, shown: tuple[Part, ...], numbers: dict[str, int] | None) -> str:
+        """The HTML document of some parts that take the place of ``unit[block:]``."""
+        html = book.page(_scaffold(book.parts, position[id(unit[block])]) + shown, metadata)
+        return html if numbers is None else pdf_units.number_links(html, numbers)
 
-    return pdf_flow.Flow(part.name, part.html, page)
+    around = book.page(_scaffold(book.parts, position[id(unit[0])]), metadata)
+    if counted.children:
+        return _part_flow(unit, f"{around}\0{book.style(unit)}", page, counted)
+    # Each document's own style rules go with it: adding one adds rules for it alone.
+    digests = pdf_flow.run_digests([f"{part.html}\0{book.style((part,))}" for part in unit])
+
+    def tail(numbers: dict[str, int] | None, block: int) -> tuple[str, str, pdf_flow.Counted]:
+        first = dataclasses.replace(unit[block], html=pdf_flow.opened(unit[block].html))
+        names = pdf_flow.Counted(tuple(part.name for part in unit[block:]), False, block)
+        return page(block, (first, *unit[block + 1 :]), numbers), first.name, names
+
+    return pdf_flow.Flow(unit[0].name, f"{around}\0{book.style(())}", lambda _: digests, tail)
+
+
+def _part_flow(
+    unit: tuple[Part, ...],
+    context: str,
+    page: Callable[[int, tuple[Part, ...], dict[str, int] | None], str],
+    counted: pdf_flow.Counted,
+) -> pdf_flow.Flow:
+    """A long part (and what follows it on its last page) as a flow of its children."""
+    part = unit[0]
+
+    def digests(numbers: dict[str, int] | None) -> tuple[str, ...] | None:
+        shown = [
+            p.html if numbers is None else pdf_units.number_links(p.html, numbers) for p in unit
+        ]
+        return pdf_flow.digests(shown[0], shown[1:])
+
+    def tail(numbers: dict[str, int] | None, block: int) -> tuple[str, str, pdf_flow.Counted]:
+        html, start = pdf_flow.tail(part.html, block)
+        shown = (dataclasses.replace(part, html=html), *unit[1:])
+        return page(0, shown, numbers), start, dataclasses.replace(counted, first=block)
+
+    return pdf_flow.Flow(part.name, context, digests, tail)
 
 
 def _pages(layout: Layout) -> list[Page]:

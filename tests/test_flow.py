@@ -120,3 +120,14 @@ def test_resume_from_the_last_chunk_that_nothing_changed_can_move() -> None:
     assert pdf_flow.resume(opens, old, ["changed", *old[1:]]) is None
     # A chunk that opens mid-block is no place to start.
     assert pdf_flow.resume([0, None, None], old, [*old, "new"]) is None
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<nav id="toc"><h1>Contents</h1><p>A<br>B</p></nav>',
+        '<nav id="toc"><h1>Contents</h1><svg xmlns="http://www.w3.org/2000/svg"/></nav>',
+    ],
+)
+def test_a_part_that_would_not_serialize_back_is_never_resumed(html: str) -> None:
+    assert pdf_flow.digests(html) is None

@@ -13,6 +13,7 @@ from typing import Any
 import pikepdf
 import pypdf
 import pytest
+from test_pdf import outline
 
 import publisher
 from publisher import pdf, pdf_flow, pdf_parallel, pdf_units, render, scaffold
@@ -91,20 +92,6 @@ def pair(
     return Pair(single, parallel, cache, parallel_sources, group)
 
 
-def outline(reader: pypdf.PdfReader) -> list[tuple[int, str, int]]:
-    found: list[tuple[int, str, int]] = []
-
-    def walk(items: list[Any], depth: int) -> None:
-        for item in items:
-            if isinstance(item, list):
-                walk(item, depth + 1)
-            else:
-                found.append((depth, str(item.title), reader.get_destination_page_number(item)))
-
-    walk(reader.outline, 0)
-    return found
-
-
 def internal_links(reader: pypdf.PdfReader) -> list[list[str]]:
     """The destination names of each page's internal links, sorted."""
     return [
@@ -181,16 +168,31 @@ def test_a_rebuild_lays_out_only_what_changed_and_gives_the_same_bytes(
     assert added == build("added-fresh.pdf")[0]
 
 
-def test_the_contents_and_sources_are_laid_out_again_only_from_where_they_changed(
-    whitehouse_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("layout", "group", "flows"),
+    [
+        # The contents and the sources; the documents each start a page, in batches.
+        ("book", "month", {"toc", "sources"}),
+        # The at-a-glance table, the documents' run (named by its first document), and the
+        # sources with the colophon after them.
+        ("brief", "none", {"glance", "doc-2021-01-15-fact-sheet-president-elect", "sources"}),
+    ],
+)  # fmt: skip
+def test_flowing_units_are_laid_out_again_only_from_where_they_changed(
+    layout: Layout,
+    group: str,
+    flows: set[str],
+    whitehouse_sample: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sources, cache = tmp_path / "sources", tmp_path / "cache"
     shutil.copytree(whitehouse_sample, sources)
-    # A chunk a page: these 36 documents make a few pages of contents and of sources.
+    # A chunk as short as a page: these 36 documents make a few pages of contents and sources.
     monkeypatch.setattr(pdf_flow, "CHUNK", 1)
 
     def build(name: str, **options: Any) -> tuple[bytes, pdf_parallel.Stats]:
-        path = write(sources, tmp_path / name, "book", "month", jobs=2, **options)
+        path = write(sources, tmp_path / name, layout, group, jobs=2, **options)
         assert pdf_parallel.last is not None
         return path.read_bytes(), pdf_parallel.last
 
@@ -198,18 +200,21 @@ def test_the_contents_and_sources_are_laid_out_again_only_from_where_they_change
     assert stats.resumed == ()
     (sources / "2022-12-30-added.md").write_text(NOTES.replace("2021-05-03", "2022-12-30"))
     added, stats = build("added.pdf", cache=cache)
-    resumed = dict(stats.resumed)
-    # Laid out again from a page near the end, not from the first.
-    assert resumed.keys() == {"toc", "sources"}
+    # Named by their first part (a long name cut short): the names' starts are enough.
+    resumed = {name[:41]: block for name, block in stats.resumed}
+    # Laid out again from a block near the end, not from the first.
+    assert resumed.keys() == flows
     assert all(block > 10 for block in resumed.values()), resumed
     assert added == build("added-fresh.pdf")[0]
-    # A title changed further up: both laid out again from about there.
+    # A title changed further up: laid out again from about there.
     path = sorted(sources.glob("*.md"))[30]
     path.write_text(path.read_text().replace("title: ", "title: Revised: ", 1))
     changed, stats = build("changed.pdf", cache=cache)
-    middle = dict(stats.resumed)
-    assert 1 < middle["toc"] < resumed["toc"]
-    assert 1 < middle["sources"] <= resumed["sources"]
+    middle = {name[:41]: block for name, block in stats.resumed}
+    # (A unit whose pages all come after the change is laid out whole.)
+    assert middle.keys() <= flows and len(middle) >= 2
+    assert all(1 < block <= resumed[name] for name, block in middle.items()), (middle, resumed)
+    assert any(block < resumed[name] for name, block in middle.items()), (middle, resumed)
     assert changed == build("changed-fresh.pdf")[0]
 
 
