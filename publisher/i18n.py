@@ -14,6 +14,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "source": "Source",
         "sources": "Sources",
         "published": "Published",
+        "field": "{name}:",
         "page": "Page",
         "page_of": "Page {page} of {pages}",
         "documents": "{count} documents",
@@ -39,6 +40,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "source": "Fuente",
         "sources": "Fuentes",
         "published": "Publicado",
+        "field": "{name}:",
         "page": "Página",
         "page_of": "Página {page} de {pages}",
         "documents": "{count} documentos",
@@ -64,6 +66,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "source": "Source",
         "sources": "Sources",
         "published": "Publié",
+        "field": "{name}\u00a0:",
         "page": "Page",
         "page_of": "Page {page} sur {pages}",
         "documents": "{count} documents",
@@ -89,6 +92,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "source": "Quelle",
         "sources": "Quellen",
         "published": "Veröffentlicht",
+        "field": "{name}:",
         "page": "Seite",
         "page_of": "Seite {page} von {pages}",
         "documents": "{count} Dokumente",
@@ -114,6 +118,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "source": "Fonte",
         "sources": "Fontes",
         "published": "Publicado",
+        "field": "{name}:",
         "page": "Página",
         "page_of": "Página {page} de {pages}",
         "documents": "{count} documentos",
@@ -139,6 +144,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "source": "المصدر",
         "sources": "المصادر",
         "published": "نُشر",
+        "field": "{name}:",
         "page": "صفحة",
         "page_of": "صفحة {page} من {pages}",
         "documents": "{count} وثيقة",
@@ -164,6 +170,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "source": "מקור",
         "sources": "מקורות",
         "published": "פורסם",
+        "field": "{name}:",
         "page": "עמוד",
         "page_of": "עמוד {page} מתוך {pages}",
         "documents": "{count} מסמכים",
@@ -203,6 +210,12 @@ def labels(lang: str) -> dict[str, str]:
 def label(lang: str, key: str, **values: object) -> str:
     """One label in a language, with ``{placeholders}`` filled in."""
     return labels(lang)[key].format(**values)
+
+
+def field(lang: str, key: str) -> str:
+    """A label that names the value after it, punctuated as the language does: "Source:",
+    "Source\u00a0:" in French."""
+    return label(lang, "field", name=label(lang, key))
 
 
 @lru_cache(maxsize=64)

@@ -86,6 +86,8 @@ nb «»‘’
 ja 「」『』
 zh “”‘’
 zh-hant 「」『』
+he ””’’
+ar ”“’‘
 """.strip().splitlines()  # noqa: RUF001 (typographic quotes are the data)
 )
 _BLANKISH = re.compile(r"^[ \t\u00a0]+$", re.M)

@@ -36,6 +36,9 @@ _LANG_TAG = re.compile(
 )
 _IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
 _URL_UNSAFE = re.compile(r'["<>\\^`{|}]')
+# Embeddings and overrides (not isolates or marks): an override can make a title read in
+# another order than it is written, and the title is what the contents and bookmarks show.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e]")
 # A registered name (letters in any script, digits, dots, hyphens) or an IP address.
 _HOST = re.compile(r"[\w.-]+|[0-9a-f:.]+", re.IGNORECASE)
 _SLUG_MAX = 80
@@ -148,8 +151,10 @@ def _describe(value: Any) -> str:
 
 
 def _clean_text(text: str) -> str:
-    """Plain one-line text: NFC, no-break spaces and joiners made plain, whitespace collapsed."""
+    """Plain one-line text: NFC, no-break spaces and joiners made plain, no embeddings or
+    overrides of the text's direction, whitespace collapsed."""
     text = unicodedata.normalize("NFC", text).replace("\u2060", "").replace("\u00a0", " ")
+    text = _BIDI_CONTROLS.sub("", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch in "\t\n")
     return " ".join(text.split())
 
@@ -177,6 +182,12 @@ def _title(meta: Mapping[str, Any], problems: _Problems) -> str | None:
     if not text:
         problems.add("warning", "title-empty", "title is empty", key)
         return None
+    if found := len(_BIDI_CONTROLS.findall(str(value))):
+        message = (
+            f"{key}: removed {found} bidirectional embedding or override character(s), which "
+            "can make a title read in another order than it is written"
+        )
+        problems.add("warning", "title-bidi", message, key)
     return text
 
 

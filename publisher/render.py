@@ -109,6 +109,7 @@ def environment(theme: Theme, target: Target) -> jinja2.Environment:
     env.globals.update(
         target=target,
         label=i18n.label,
+        field=i18n.field,
         long_date=i18n.long_date,
         language_name=i18n.language_name,
         is_rtl=i18n.is_rtl,

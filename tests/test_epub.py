@@ -395,9 +395,15 @@ def test_document_pages_follow_their_own_language(
     assert "Publicado: 10 de junio de 2022" in header
     assert "Fuente: https://www.whitehouse.gov/" in header
     assert "Read in English" in header
-    header = text(french.find(".//x:header", NS))
-    assert "Publié: 10 juin 2022" in header
-    assert "Source: https://www.whitehouse.gov/" in header
+    found = french.find(".//x:header", NS)
+    header = text(found)
+    assert "Publié : 10 juin 2022" in header
+    assert "Source : https://www.whitehouse.gov/" in header
+    # French sets a no-break space before a colon.
+    labels = (
+        [] if found is None else [e.text for e in found.iter() if e.get("class") == "doc-label"]
+    )
+    assert labels == ["Publié\u00a0:", "Source\u00a0:"]
 
 
 def test_a_pre_1980_epoch_builds_with_the_earliest_zip_time(bilingual: Package) -> None:

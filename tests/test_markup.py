@@ -295,6 +295,9 @@ def test_data_uri_images_only_small_raster_ones() -> None:
         ("fr", "<p>«Say “hi”,» it’s</p>"),
         ("de", "<p>„Say ‚hi‘,“ it’s</p>"),
         ("pt-PT", "<p>«Say “hi”,» it’s</p>"),
+        # Right to left, as CLDR has them: the same marks, mirrored by the reading direction.
+        ("he", "<p>”Say ’hi’,” it’s</p>"),
+        ("ar", "<p>”Say ’hi‘,“ it’s</p>"),
         ("xx", "<p>“Say ‘hi’,” it’s</p>"),
     ],
 )
