@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 KINDS = frozenset({"toc", "sources"})
-"""Kinds of parts laid out as flows, when a unit is one such part."""
+"""Kinds of parts whose children make a flow (the contents and the at-a-glance table are both
+of kind ``toc``)."""
 CHUNK = 3
 """Fewest pages in a chunk (but the last)."""
 STEADY = 2
@@ -245,8 +246,8 @@ def resume(last: Sequence[int | None], old: Sequence[str], new: Sequence[str]) -
     ``last`` has the block opening each chunk of the last layout, whose blocks' digests were
     ``old``; ``new`` are the digests now.
     """
-    same = (n for n, (a, b) in enumerate(zip(old, new, strict=False)) if a != b)
-    changed = next(same, min(len(old), len(new)))
+    differing = (n for n, (a, b) in enumerate(zip(old, new, strict=False)) if a != b)
+    changed = next(differing, min(len(old), len(new)))
     found = None
     for kept, block in enumerate(last):
         if kept and block is not None and block + STEADY <= changed:
