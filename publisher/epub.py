@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 from ebooklib import epub as ebook
 
-from publisher import cover, epub_pages, i18n, render
+from publisher import cover, epub_pages, epub_styles, i18n, render
 from publisher.model import Compilation, Diagnostic, Document
 from publisher.options import OUTPUT_FAILED, OutputOptions
 from publisher.output import atomic_path
@@ -115,11 +115,9 @@ def _epub(compilation: Compilation, options: OutputOptions, problems: list[Diagn
     """The whole EPUB as bytes: render, pack with EbookLib, repack deterministically."""
     env = render.environment(options.theme, "epub")
     sheets = (*_STYLES, _BILINGUAL_STYLE) if options.bilingual else _STYLES
-    styles = [
-        _File(f"styles/{name}", "text/css", options.theme.style(name).read_bytes())
-        for name in sheets
-    ]
-    hrefs = [style.name for style in styles]
+    packed = epub_styles.pack([options.theme.style(name) for name in sheets], problems)
+    styles = [_File(file.name, file.media_type, file.data) for file in packed]
+    hrefs = [style.name for style in styles if style.media_type == "text/css"]
     cover_image = _cover(compilation, options, problems)
     images = cover.Images(options.roots)
     parts = render.render(compilation, env, "book", options.bilingual, options.secondary)

@@ -553,6 +553,48 @@ def test_a_project_theme_overrides_templates_and_styles_by_name(
     )
 
 
+def test_fonts_and_images_a_theme_style_sheet_uses_are_packed_beside_it(
+    small: tuple[Compilation, OutputOptions], tmp_path: Path
+) -> None:
+    compilation, options = small
+    styles = tmp_path / "theme" / "styles"
+    (styles / "fonts").mkdir(parents=True)
+    (styles / "img").mkdir()
+    shutil.copy(render.BUILTIN_STYLES / "fonts" / "LiberationSans-Regular.ttf", styles / "fonts")
+    Image.new("RGB", (4, 4), "red").save(styles / "img" / "mark.png")
+    (tmp_path / "theme" / "outside.png").write_bytes((styles / "img" / "mark.png").read_bytes())
+    (styles / "epub.css").write_text(
+        '@font-face { font-family: "Theme Sans"; src: url("fonts/LiberationSans-Regular.ttf"); }\n'
+        "h1 { font-family: 'Theme Sans', sans-serif; }\n"
+        "blockquote { background: url(img/mark.png) no-repeat; }\n"
+        "hr { background: url(img/mark.png); }\n"
+        "ul { list-style-image: url(missing.png); }\n"
+        "ol { list-style-image: url(../outside.png); }\n"
+        "p::before { content: url(https://example.com/x.png); }\n"
+        "dl { background: url(data:image/png;base64,iVBORw0KGgo=); }\n"
+    )
+    theme = render.Theme(style_dirs=(styles,))
+    out = tmp_path / "themed.epub"
+    problems = epub.write(compilation, out, dataclasses.replace(options, theme=theme))
+    package = Package(out)
+    packed = {item["href"]: item["media-type"] for item in package.manifest.values()}
+    assert packed["styles/fonts/LiberationSans-Regular.ttf"] == "font/ttf"
+    assert packed["styles/img/mark.png"] == "image/png"
+    assert not any("outside" in href or "missing" in href for href in packed)
+    data = package.zip.read("EPUB/styles/fonts/LiberationSans-Regular.ttf")
+    assert data == (styles / "fonts" / "LiberationSans-Regular.ttf").read_bytes()
+    # What cannot be packed is reported with its line, and the build goes on.
+    assert [(p.path, p.line, p.code) for p in problems] == [
+        (str(styles / "epub.css"), line, "style-resource") for line in (5, 6, 7)
+    ]
+    assert "only files in the style sheet's folder or below it" in problems[1].message
+    # What was left out points nowhere: it is gone from the packed sheet, and the EPUB is valid.
+    sheet = package.zip.read("EPUB/styles/epub.css").decode()
+    assert "missing.png" not in sheet and "outside.png" not in sheet and "example.com" not in sheet
+    assert "url(img/mark.png)" in sheet and "url(data:image/png" in sheet
+    assert run_epubcheck({"themed": out}) == {"themed": []}
+
+
 def test_subheadings_stay_out_of_the_nav_when_asked(
     small: tuple[Compilation, OutputOptions], tmp_path: Path
 ) -> None:
