@@ -82,6 +82,8 @@ class Built:
     """What was assembled and written."""
     diagnostics: tuple[Diagnostic, ...]
     """Problems found after loading (assembling, rendering, writing)."""
+    staged: tuple[tuple[Path, Path], ...] = ()
+    """Outputs written aside and not yet moved into place: (written, target)."""
 
 
 def output_path(output: Path | None, title: str, fmt: Format, several: bool) -> Path:
@@ -110,18 +112,22 @@ def build(
     group: Group = "none",
     options: OutputOptions = OutputOptions(),
     strict: bool = False,
+    staging: contextlib.ExitStack | None = None,
 ) -> Built:
     """Assemble the loaded documents once and write every format asked for.
 
     ``strict`` writes nothing when any problem is found, the loaded documents' included: each
     output is written aside and moved into place only once every format is written cleanly.
+    With ``staging`` too, the outputs stay aside (in folders that ``staging`` removes when it
+    closes) and come back in ``Built.staged``, for the caller to move with others' outputs.
     """
     compilation, problems = assemble(loaded.documents, info, selection, order, group)
     if strict and (loaded.diagnostics or problems):
         return Built((), loaded, compilation, tuple(problems))
     targets = [output_path(output, info.title, fmt, len(formats) > 1) for fmt in formats]
     written: list[Path] = []
-    with contextlib.ExitStack() as stack:
+    with contextlib.ExitStack() as own:
+        stack = own if staging is None else staging
         for fmt, target in zip(formats, targets, strict=True):
             path = _aside(target, stack, problems) if strict else target
             if path is None:
@@ -135,6 +141,9 @@ def build(
         if strict:
             if problems:
                 return Built((), loaded, compilation, tuple(problems))
+            if staging is not None:
+                staged = tuple(zip(written, targets, strict=True))
+                return Built((), loaded, compilation, (), staged)
             for path, target in zip(written, targets, strict=True):
                 path.replace(target)
             written = targets

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -79,7 +80,8 @@ def build_editions(
 
     ``jobs`` and ``executor`` say where PDF parts are laid out (see ``OutputOptions``);
     ``use_cache`` keeps normalized documents and PDF parts in the project's cache folder.
-    ``strict`` writes no edition that met a problem, and stops at the first such edition.
+    ``strict`` writes nothing if any edition met a problem: every edition is written aside and
+    moved into place only once all are written cleanly; the first problem stops the build.
     """
     inputs = [str(config.root / s) for s in config.sources]
     found, _ = sources.find(inputs, config.excludes)
@@ -101,20 +103,29 @@ def build_editions(
     cache = config.root / CACHE if use_cache else None
     loaded = load(inputs, config.excludes, default_lang=config.book.lang, cache=cache)
     problems: list[Diagnostic] = [*loaded.diagnostics]
-    for edition, target, key in stale:
-        if on_edition:
-            on_edition(edition)
-        rendering = OutputOptions(jobs=jobs, executor=executor, cache=cache)
-        built = _build_one(config, edition, loaded, target, rendering, strict)
-        problems.extend(built.diagnostics)
-        if target in built.written:
+    done: list[tuple[Edition, Path, str, Built]] = []
+    with contextlib.ExitStack() as staging:
+        for edition, target, key in stale:
+            if on_edition:
+                on_edition(edition)
+            rendering = OutputOptions(jobs=jobs, executor=executor, cache=cache)
+            built = _build_one(config, edition, loaded, target, rendering, strict, staging)
+            problems.extend(built.diagnostics)
+            if strict and problems:
+                break
+            done.append((edition, target, key, built))
+        if strict and problems:
+            done.clear()
+        for _, _, _, built in done:
+            for path, destination in built.staged:
+                path.replace(destination)
+    for edition, target, key, built in done:
+        if target in built.written or any(t == target for _, t in built.staged):
             output = Output(
                 edition.name, target, len(built.compilation.documents), _pages(target), True
             )
             outputs.append(output)
             _remember(config, edition, target, key, built)
-        if strict and problems:
-            break
     order = {e.name: i for i, e in enumerate(editions)}
     outputs.sort(key=lambda o: order[o.edition])
     return Result(tuple(outputs), tuple(problems), loaded.files, len(loaded.documents))
@@ -127,6 +138,7 @@ def _build_one(
     target: Path,
     rendering: OutputOptions,
     strict: bool,
+    staging: contextlib.ExitStack,
 ) -> Built:
     options = replace(
         rendering,
@@ -149,6 +161,7 @@ def _build_one(
         edition.group,
         options,
         strict=strict,
+        staging=staging if strict else None,
     )
 
 

@@ -119,6 +119,29 @@ def test_config_error_is_reported_with_line(scaffold: Path, tmp_path: Path) -> N
     )
 
 
+def test_strict_writes_no_edition_when_a_later_one_meets_a_problem(
+    tmp_path: Path, corpus: Path
+) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    # Its emoji are in no bundled font: a warning in the PDF, none in the EPUB.
+    emoji = next((corpus / "whitehouse").glob("2022-03-03-wide-range-of-constituencies-*.md")).name
+    shutil.copy(corpus / "whitehouse" / emoji, content / emoji)
+    (tmp_path / "publisher.toml").write_text(
+        '[book]\ntitle = "Strict"\n\n[sources]\npaths = ["content"]\n\n'
+        '[editions.clean]\nformat = "epub"\noutput = "out/clean.epub"\n\n'
+        '[editions.warned]\nformat = "pdf"\noutput = "out/warned.pdf"\n'
+    )
+    result = run("publisher", "build", "--strict", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "[pdf-glyph-missing]" in result.stderr
+    # The EPUB was written cleanly, but aside: with the PDF failing, neither is released.
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+    result = run("publisher", "build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["clean.epub", "warned.pdf"]
+
+
 def test_python_api_builds_the_example(tmp_path: Path) -> None:
     example = Path(__file__).parents[1] / "examples"
     shutil.copytree(
