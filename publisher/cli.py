@@ -52,6 +52,10 @@ def _info(message: str) -> None:
         click.echo(message)
 
 
+def _parts(done: int, total: int) -> str:
+    return f"PDF parts laid out: {done} of {total}…"
+
+
 @contextmanager
 def _progress(message: str) -> Iterator[Callable[[str], None]]:
     """A spinner on stderr, only on a terminal, so pipes and make logs stay clean."""
@@ -254,14 +258,21 @@ def _build_editions(
     if kw["output"] and len(editions) > 1:
         raise click.UsageError("-o names one file; name one edition to build")
     with _progress("Reading documents…") as update:
+        building = [""]
+
+        def edition(e: config.Edition) -> None:
+            building[0] = e.name
+            update(f"Building {e.name}…")
+
         result = project.build_editions(
             project_config,
             editions,
             version,
-            lambda e: update(f"Building {e.name}…"),
+            edition,
             jobs=kw["jobs"],
             use_cache=kw["use_cache"],
             strict=kw["strict"],
+            progress=lambda done, total: update(f"Building {building[0]}: {_parts(done, total)}"),
         )
     _report(result.diagnostics)
     if kw["strict"] and result.diagnostics:
@@ -307,7 +318,8 @@ def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Conf
         click.echo("strict: nothing written because of the problems above", err=True)
         sys.exit(EXIT_DOCUMENT_ERRORS)
     formats = kw["formats"] or FORMATS
-    with _progress("Rendering…"):
+    with _progress("Rendering…") as update:
+        options = replace(options, progress=lambda done, total: update(_parts(done, total)))
         built = build(
             loaded,
             info,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,3 +52,5 @@ class OutputOptions:
     """PDF: where parts are laid out, instead of a pool of ``jobs`` processes (e.g. a cluster's)."""
     cache: Path | None = None
     """Folder that keeps rendered PDF parts between builds; None keeps nothing."""
+    progress: Callable[[int, int], None] | None = None
+    """PDF: told, as parts are laid out (or found in the cache), how many of how many are done."""

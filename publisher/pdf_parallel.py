@@ -115,7 +115,10 @@ def lay_out(
         set(range(len(units))) - numbering.targets.keys(),
         key=lambda i: (i not in needed, -len(jobs[i].html)),
     )
-    with pdf_runner.Runner(jobs, salt, store, options.jobs, options.executor, flows) as runner:
+    runner = pdf_runner.Runner(
+        jobs, salt, store, options.jobs, options.executor, flows, options.progress
+    )
+    with runner:
         final = numbering.run(runner, others)
     laid = [piece for i in range(len(units)) for piece in final.get(i, runner.laid[i])]
     now = {

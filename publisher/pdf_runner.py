@@ -51,9 +51,11 @@ class Runner:
         jobs_at_once: int | None,
         executor: Executor | None,
         flows: Mapping[int, pdf_flow.Flow] | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.jobs, self.salt, self.store = jobs, salt, store
         self.flows = flows or {}
+        self.progress = progress
         self.laid: dict[int, Layout] = {}
         """The latest layout of each unit."""
         self.busy: set[int] = set()
@@ -108,7 +110,10 @@ class Runner:
         else:
             return None
         self.busy.discard(index)
+        first = index not in self.laid
         self.laid[index] = laid
+        if first and self.progress is not None:
+            self.progress(len(self.laid), len(self.jobs))
         return index
 
     def _get(self, key: str) -> Layout | None:

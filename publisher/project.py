@@ -75,11 +75,13 @@ def build_editions(
     executor: Executor | None = None,
     use_cache: bool = True,
     strict: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Result:
     """Build editions from one normalization pass, skipping those whose inputs did not change.
 
     ``jobs`` and ``executor`` say where PDF parts are laid out (see ``OutputOptions``);
     ``use_cache`` keeps normalized documents and PDF parts in the project's cache folder.
+    ``progress`` hears how many PDF parts of an edition are laid out (see ``OutputOptions``).
     ``strict`` writes nothing if any edition met a problem: every edition is written aside and
     moved into place only once all are written cleanly; the first problem stops the build.
     """
@@ -108,7 +110,7 @@ def build_editions(
         for edition, target, key in stale:
             if on_edition:
                 on_edition(edition)
-            rendering = OutputOptions(jobs=jobs, executor=executor, cache=cache)
+            rendering = OutputOptions(jobs=jobs, executor=executor, cache=cache, progress=progress)
             built = _build_one(config, edition, loaded, target, rendering, strict, staging)
             problems.extend(built.diagnostics)
             if strict and problems:

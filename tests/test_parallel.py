@@ -218,6 +218,22 @@ def test_flowing_units_are_laid_out_again_only_from_where_they_changed(
     assert changed == build("changed-fresh.pdf")[0]
 
 
+def test_progress_counts_every_part_once_up_to_all_of_them(
+    parallel_sources: Path, tmp_path: Path
+) -> None:
+    heard: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        heard.append((done, total))
+
+    write(parallel_sources, tmp_path / "p.pdf", "book", "month", jobs=2, progress=progress)
+    assert pdf_parallel.last is not None
+    total = pdf_parallel.last.units
+    # A part laid out again (the contents, once its numbers are known) is not counted twice.
+    assert [done for done, _ in heard] == sorted({done for done, _ in heard})
+    assert heard[-1] == (total, total) and {t for _, t in heard} == {total}
+
+
 def test_a_theme_that_hides_a_part_falls_back_to_one_pass(
     parallel_sources: Path, tmp_path: Path
 ) -> None:
