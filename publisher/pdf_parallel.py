@@ -120,11 +120,12 @@ def lay_out(
     )
     with runner:
         final = numbering.run(runner, others)
-    laid = [piece for i in range(len(units)) for piece in final.get(i, runner.laid[i])]
+    layouts = [final.get(i, runner.laid[i]) for i in range(len(units))]
+    laid = [piece for layout in layouts for piece in layout]
     now = {
         name: pages
-        for i, unit in enumerate(units)
-        for name, pages in _part_lengths(unit, _pages(final.get(i, runner.laid[i]))).items()
+        for unit, layout in zip(units, layouts, strict=True)
+        for name, pages in _part_lengths(unit, _pages(layout)).items()
     }
     if store is not None and now != lengths:
         store.put(_lengths_key(salt), now)
