@@ -37,4 +37,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf dist build .publisher-cache examples/.publisher-cache
+	rm -rf dist build .publisher-cache examples/dist examples/.publisher-cache

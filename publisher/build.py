@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher import epub, sources
+from publisher import crash, epub, sources
 from publisher.assemble import BookInfo, Group, Order, Selection, assemble
 from publisher.cache import read_documents
 from publisher.model import Compilation, Diagnostic, Document
@@ -84,6 +84,8 @@ class Built:
     """Problems found after loading (assembling, rendering, writing)."""
     staged: tuple[tuple[Path, Path], ...] = ()
     """Outputs written aside and not yet moved into place: (written, target)."""
+    crashes: tuple[crash.Crash, ...] = ()
+    """Unexpected exceptions (bugs) in a writer; that format was not written, the others were."""
 
 
 def output_path(output: Path | None, title: str, fmt: Format, several: bool) -> Path:
@@ -113,8 +115,12 @@ def build(
     options: OutputOptions = OutputOptions(),
     strict: bool = False,
     staging: contextlib.ExitStack | None = None,
+    allow_empty: bool = False,
 ) -> Built:
     """Assemble the loaded documents once and write every format asked for.
+
+    A selection that holds no document writes nothing (an ``empty-publication`` error), unless
+    ``allow_empty``: an empty book in place of a good one is never what a typo meant.
 
     ``strict`` writes nothing when any problem is found, the loaded documents' included: each
     output is written aside and moved into place only once every format is written cleanly.
@@ -122,32 +128,52 @@ def build(
     closes) and come back in ``Built.staged``, for the caller to move with others' outputs.
     """
     compilation, problems = assemble(loaded.documents, info, selection, order, group)
-    if strict and (loaded.diagnostics or problems):
-        return Built((), loaded, compilation, tuple(problems))
     targets = [output_path(output, info.title, fmt, len(formats) > 1) for fmt in formats]
+    if not compilation.documents and not allow_empty:
+        problems.append(_empty(targets, loaded))
+    if (strict and (loaded.diagnostics or problems)) or not (compilation.documents or allow_empty):
+        return Built((), loaded, compilation, tuple(problems))
     written: list[Path] = []
+    crashes: list[crash.Crash] = []
     with contextlib.ExitStack() as own:
         stack = own if staging is None else staging
         for fmt, target in zip(formats, targets, strict=True):
             path = _aside(target, stack, problems) if strict else target
             if path is None:
                 break
-            found = WRITERS[fmt](compilation, path, options)
+            try:
+                found = WRITERS[fmt](compilation, path, options)
+            # A bug in one format must not cost the others their output.
+            except Exception as error:
+                crashes.append(crash.caught(f"writing {target}", error))
+                if strict:
+                    break
+                continue
             problems.extend(found)
             if strict and found:
                 break
             if not any(d.code == OUTPUT_FAILED for d in found):
                 written.append(path)
         if strict:
-            if problems:
-                return Built((), loaded, compilation, tuple(problems))
+            if problems or crashes:
+                return Built((), loaded, compilation, tuple(problems), (), tuple(crashes))
             if staging is not None:
                 staged = tuple(zip(written, targets, strict=True))
                 return Built((), loaded, compilation, (), staged)
             for path, target in zip(written, targets, strict=True):
                 path.replace(target)
             written = targets
-    return Built(tuple(written), loaded, compilation, tuple(problems))
+    return Built(tuple(written), loaded, compilation, tuple(problems), (), tuple(crashes))
+
+
+def _empty(targets: Sequence[Path], loaded: Loaded) -> Diagnostic:
+    """The error for a selection that holds no document."""
+    names = ", ".join(str(t) for t in targets)
+    message = (
+        f"no document selected ({len(loaded.documents)} of {loaded.files} files read are usable); "
+        "nothing written (allow_empty or --allow-empty writes an empty publication)"
+    )
+    return Diagnostic(names, None, "error", "empty-publication", message)
 
 
 def _aside(target: Path, stack: contextlib.ExitStack, problems: list[Diagnostic]) -> Path | None:

@@ -14,13 +14,23 @@ from typing import Any
 import click
 from rich.console import Console
 
-from publisher import __version__, assemble, bilingual, cli_options, config, project, scaffold
+from publisher import (
+    __version__,
+    assemble,
+    bilingual,
+    cli_editions,
+    cli_options,
+    config,
+    crash,
+    project,
+    scaffold,
+)
 from publisher.build import Loaded, build, load
 from publisher.cache import DEFAULT as CACHE
 from publisher.model import Diagnostic, Document, Entry
 from publisher.options import FORMATS, OutputOptions
 
-EXIT_OK, EXIT_DOCUMENT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_DOCUMENT_ERRORS, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 
 _stderr = Console(stderr=True, highlight=False)
 
@@ -66,7 +76,29 @@ def _progress(message: str) -> Iterator[Callable[[str], None]]:
         yield lambda text: status.update(text)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _crashed(crashes: Sequence[crash.Crash], root: Path | None = None) -> None:
+    """One line naming the crash log, and the exit code that tells a bug from bad input."""
+    if root is None:
+        found = config.find(Path.cwd())
+        root = found.parent if found else Path()
+    click.echo(crash.report(root / CACHE, crashes), err=True)
+    sys.exit(EXIT_CRASH)
+
+
+class _Guarded(click.Group):
+    """The verbs' group: an exception no verb expected becomes a crash log and exit code 3."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        # A bug: its traceback goes to the crash log, a readable line to the user.
+        except Exception as error:
+            _crashed([crash.caught(f"running publisher {ctx.invoked_subcommand}", error)])
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="publisher")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="More detail.")
@@ -104,17 +136,6 @@ def _load_sources(
         return load(inputs, excludes, default_lang=lang, cache=cache), project_config
 
 
-def _selection(kw: dict[str, Any], base: assemble.Selection | None = None) -> assemble.Selection:
-    given = {
-        "tags": kw["tags"],
-        "since": cli_options.date(kw["since"]),
-        "until": cli_options.date(kw["until"]),
-        "match": kw["match"],
-        "languages": kw["languages"],
-    }
-    return replace(base or assemble.Selection(), **{k: v for k, v in given.items() if v})
-
-
 @main.command()
 @click.argument("sources", nargs=-1)
 @cli_options.apply(cli_options.SELECTION)
@@ -126,7 +147,7 @@ def check(sources: tuple[str, ...], **kw: Any) -> None:
     """Read and validate documents; print every problem found."""
     loaded, project_config = _load_sources(sources, kw)
     primary = kw["lang"] or (project_config.book.lang if project_config else "en")
-    chosen = assemble.select(loaded.documents, _selection(kw))
+    chosen = assemble.select(loaded.documents, cli_options.selection(kw))
     entries, pairing = assemble.pair(chosen, primary, loaded.documents)
     # Unpaired documents matter to the bilingual layouts asked for, on the command line or in
     # the project's editions.
@@ -151,7 +172,7 @@ def list_(sources: tuple[str, ...], as_json: bool, **kw: Any) -> None:
     """List the documents a selection includes, each followed by its translations (↳)."""
     loaded, project_config = _load_sources(sources, kw)
     _report(loaded.diagnostics)
-    documents = assemble.select(loaded.documents, _selection(kw))
+    documents = assemble.select(loaded.documents, cli_options.selection(kw))
     primary = project_config.book.lang if project_config else "en"
     entries, _ = assemble.pair(documents, primary, loaded.documents)
     entry_of = {doc.id: entry for entry in entries for doc in entry.documents}
@@ -199,13 +220,10 @@ def _has_errors(diagnostics: Sequence[Diagnostic]) -> bool:
 def build_(names: tuple[str, ...], **kw: Any) -> None:
     """Build editions of the project (all, or those named), or build SOURCES… directly."""
     project_config = _project(kw["config_path"])
-    if project_config is not None and all(
-        n in {e.name for e in project_config.editions} for n in names
-    ):
+    if project_config is None:
+        _build_sources(names, kw, None)
+    elif cli_editions.are_editions(project_config, names):
         _build_editions(project_config, names, kw, version=None)
-    elif project_config is not None and not all(Path(n).exists() or "*" in n for n in names):
-        editions = ", ".join(e.name for e in project_config.editions) or "none"
-        raise click.UsageError(f"unknown edition in {' '.join(names)}; editions: {editions}")
     else:
         _build_sources(names, kw, project_config)
 
@@ -220,27 +238,11 @@ def release(version: str, names: tuple[str, ...], **kw: Any) -> None:
     project_config = _project(kw["config_path"], required=True)
     assert project_config is not None
     result = _build_editions(project_config, names, kw, version=version, exit_after=False)
+    if not result.outputs:
+        sys.exit(EXIT_DOCUMENT_ERRORS)
     sums, manifest = project.release(project_config, result, version)
     _info(f"wrote {sums}\nwrote {manifest}")
     sys.exit(EXIT_DOCUMENT_ERRORS if _has_errors(result.diagnostics) else EXIT_OK)
-
-
-def _edition_overrides(edition: config.Edition, kw: dict[str, Any]) -> config.Edition:
-    book = replace(
-        edition.book,
-        **{k: kw[k] for k in ("title", "subtitle", "lang") if kw.get(k)},
-        **({"publisher": kw["publisher_name"]} if kw.get("publisher_name") else {}),
-    )
-    given = {
-        k: kw[k]
-        for k in ("layout", "paper", "qr", "pdf_variant", "group", "order", "bilingual")
-        if kw.get(k)
-    }
-    if kw.get("secondary"):
-        given["secondary"] = tuple(kw["secondary"])
-    if kw.get("output"):
-        given["output"] = kw["output"]
-    return replace(edition, book=book, selection=_selection(kw, edition.selection), **given)
 
 
 def _build_editions(
@@ -250,13 +252,7 @@ def _build_editions(
     version: str | None,
     exit_after: bool = True,
 ) -> project.Result:
-    editions = [
-        _edition_overrides(e, kw)
-        for e in project.select_editions(project_config, names)
-        if not kw["formats"] or e.format in kw["formats"]
-    ]
-    if kw["output"] and len(editions) > 1:
-        raise click.UsageError("-o names one file; name one edition to build")
+    editions = cli_editions.choose(project_config, names, kw)
     with _progress("Reading documents…") as update:
         building = [""]
 
@@ -285,6 +281,8 @@ def _build_editions(
         _info(f"{state} {shown} ({size:,} bytes, {output.documents} documents{pages})")
     if result.files:
         _info(_summary(result.files, result.included, result.diagnostics))
+    if result.crashes:
+        _crashed(result.crashes, project_config.root)
     failed = _has_errors(result.diagnostics) or len(result.outputs) < len(editions)
     if exit_after:
         sys.exit(EXIT_DOCUMENT_ERRORS if failed else EXIT_OK)
@@ -325,11 +323,12 @@ def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Conf
             info,
             formats,
             kw["output"],
-            _selection(kw),
+            cli_options.selection(kw),
             kw["order"] or "date",
             kw["group"] or "none",
             options,
             strict=kw["strict"],
+            allow_empty=bool(kw["allow_empty"]),
         )
     diagnostics = (*loaded.diagnostics, *built.diagnostics)
     _report(diagnostics)
@@ -339,6 +338,8 @@ def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Conf
     for path in built.written:
         _info(f"wrote {path} ({path.stat().st_size:,} bytes, {count} documents)")
     _info(_summary(loaded.files, len(loaded.documents), loaded.diagnostics))
+    if built.crashes:
+        _crashed(built.crashes, base.root if base else None)
     failed = _has_errors(diagnostics) or len(built.written) < len(formats)
     sys.exit(EXIT_DOCUMENT_ERRORS if failed else EXIT_OK)
 

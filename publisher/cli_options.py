@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,24 @@ def date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def selection(kw: dict[str, Any], base: assemble.Selection | None = None) -> assemble.Selection:
+    """The selection options given, over a base (an edition's); dates in the wrong order refused."""
+    given = {
+        "tags": kw["tags"],
+        "since": date(kw["since"]),
+        "until": date(kw["until"]),
+        "match": kw["match"],
+        "languages": kw["languages"],
+    }
+    chosen = replace(base or assemble.Selection(), **{k: v for k, v in given.items() if v})
+    if chosen.since and chosen.until and chosen.since > chosen.until:
+        raise click.UsageError(
+            f"since {chosen.since} is after until {chosen.until} (--since, --until): "
+            "no document could match"
+        )
+    return chosen
 
 
 def plain(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
@@ -84,6 +103,12 @@ BUILD = [
     click.option("--qr", is_flag=True, default=None, help="QR code beside each source (PDF)."),
     click.option("--pdf-variant", type=click.Choice(config.VARIANTS), help="Tagged or archival."),
     click.option("--strict", is_flag=True, help="Fail on any warning and write nothing."),
+    click.option(
+        "--allow-empty",
+        is_flag=True,
+        default=None,
+        help="Write a publication even when no document is selected (default: an error).",
+    ),
     *PAIRING,
     click.option(
         "-j",

@@ -24,6 +24,10 @@ LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters: no metadata holds them, and XML cannot hold most of them."""
 VARIANTS = ("pdf/ua-1", "pdf/a-3b")
+_LAST_EPOCH = 253402300799
+"""9999-12-31T23:59:59Z: the last time a datetime (and so a build time) can hold."""
+_CONFIG_LIMIT = 1 << 20
+"""Bytes of a pyproject.toml searched for a [tool.publisher] table."""
 
 
 class ConfigError(Exception):
@@ -64,6 +68,8 @@ class Edition:
     """How translations are laid out; None lists every variant on its own."""
     secondary: tuple[str, ...] = ()
     """Languages paired with the book's, by preference; empty takes any other."""
+    allow_empty: bool = False
+    """Write the edition even when its selection holds no document."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +104,16 @@ _BOOK_KEYS = (
     "rights",
     "identifier",
 )
-_SELECT_KEYS = ("tags", "since", "until", "match", "languages", "order", "group")
+_SELECT_KEYS = (
+    "tags",
+    "since",
+    "until",
+    "match",
+    "languages",
+    "order",
+    "group",
+    "allow_empty",
+)
 _OUTPUT_KEYS = ("layout", "paper", "qr", "pdf_variant", "bilingual", "secondary")
 _EDITION_KEYS = ("format", "output", "title", "subtitle", *_SELECT_KEYS, *_OUTPUT_KEYS)
 _TOP_KEYS = ("book", "sources", "theme", "defaults", "editions")
@@ -111,20 +126,30 @@ _TABLE_KEYS: dict[str, tuple[str, ...]] = {
 
 
 def find(start: Path) -> Path | None:
-    """The project config in a folder: publisher.toml, or a pyproject.toml with [tool.publisher]."""
-    for name in CONFIG_NAMES:
-        candidate = start / name
-        if candidate.is_file() and (
-            name != "pyproject.toml" or "[tool.publisher" in candidate.read_text()
-        ):
-            return candidate
+    """The project config in start or the nearest folder above it, as git finds its repository.
+
+    In each folder, publisher.toml first, then a pyproject.toml with a [tool.publisher] table.
+    """
+    for folder in (start, *start.absolute().parents):
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
+                return candidate
     return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        with pyproject.open("rb") as handle:
+            return b"[tool.publisher" in handle.read(_CONFIG_LIMIT)
+    except OSError:
+        return False
 
 
 def load(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     """Read and validate a config file; raise ConfigError listing every problem."""
-    text = path.read_text(encoding="utf-8")
     name = path.name
+    text = _decode(name, path.read_bytes())
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -146,13 +171,26 @@ def load(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     return config
 
 
+def _decode(name: str, data: bytes) -> str:
+    """The text of a config file, which TOML requires to be UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        message = f"not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8"
+        raise ConfigError([Diagnostic(name, line, "error", "config-encoding", message)]) from None
+
+
 def load_epoch(environ: Mapping[str, str] | None = None) -> int | None:
     """SOURCE_DATE_EPOCH, the one environment variable Publisher reads; None when unset."""
     value = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH")
     if value is None:
         return None
-    if not value.strip().isdigit():
+    if not value.strip().isascii() or not value.strip().isdigit():
         message = f"{value!r} is not a number of seconds"
+        raise ConfigError([Diagnostic("SOURCE_DATE_EPOCH", None, "error", "config-value", message)])
+    if int(value) > _LAST_EPOCH:
+        message = f"{value.strip()} is out of range (0 to {_LAST_EPOCH}, the end of year 9999)"
         raise ConfigError([Diagnostic("SOURCE_DATE_EPOCH", None, "error", "config-value", message)])
     return int(value)
 
@@ -256,6 +294,7 @@ class _Checker:
         editions = tuple(
             self._edition(name, value, defaults, book) for name, value in editions_table.items()
         )
+        self._outputs(editions, root)
         return Config(
             path=path,
             root=root,
@@ -275,6 +314,23 @@ class _Checker:
             if not folder.is_dir():
                 self.fail(keys, f"{folder} is not a folder")
         return folders
+
+    def _outputs(self, editions: tuple[Edition, ...], root: Path) -> None:
+        """Each edition writes one file of its own format, inside the project, and no other does."""
+        claimed: dict[str, str] = {}
+        for edition in editions:
+            keys = ("editions", edition.name, "output")
+            target = os.path.normpath(root / edition.output)
+            if os.path.commonpath((target, str(root))) != str(root):
+                self.fail(keys, f"{edition.output} is outside the project folder {root}")
+            elif Path(target).is_dir():
+                hint = f"{edition.output / edition.name}.{edition.format}"
+                self.fail(keys, f"{edition.output} is a folder; name the file, e.g. {hint}")
+            elif edition.output.suffix.lower() != f".{edition.format}":
+                self.fail(keys, f"{edition.output} must end in .{edition.format} (format)")
+            elif target in claimed:
+                self.fail(keys, f"{edition.output} is also editions.{claimed[target]}.output")
+            claimed.setdefault(target, edition.name)
 
     def _edition(
         self, name: str, value: Any, defaults: Mapping[str, Any], book: BookInfo
@@ -313,6 +369,7 @@ class _Checker:
             pdf_variant=self.get(table, (*keys, "pdf_variant"), _choice(VARIANTS), None),
             bilingual=self.get(table, (*keys, "bilingual"), _choice(MODES), None),
             secondary=self.get(table, (*keys, "secondary"), _langs, ()),
+            allow_empty=self.get(table, (*keys, "allow_empty"), _bool, False),
         )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pikepdf
 
-from publisher import __version__, sources
+from publisher import __version__, crash, sources
 from publisher.build import Built, Loaded, build, load
 from publisher.cache import DEFAULT as DEFAULT_CACHE
 from publisher.config import Config, Edition
@@ -54,6 +54,8 @@ class Result:
     """Source files read (0 when everything was up to date)."""
     included: int
     """Documents that normalized without error."""
+    crashes: tuple[crash.Crash, ...] = ()
+    """Unexpected exceptions (bugs); the editions they hit were not written."""
 
 
 def select_editions(config: Config, names: Sequence[str]) -> tuple[Edition, ...]:
@@ -105,18 +107,27 @@ def build_editions(
     cache = config.root / CACHE if use_cache else None
     loaded = load(inputs, config.excludes, default_lang=config.book.lang, cache=cache)
     problems: list[Diagnostic] = [*loaded.diagnostics]
+    crashes: list[crash.Crash] = []
     done: list[tuple[Edition, Path, str, Built]] = []
     with contextlib.ExitStack() as staging:
         for edition, target, key in stale:
             if on_edition:
                 on_edition(edition)
             rendering = OutputOptions(jobs=jobs, executor=executor, cache=cache, progress=progress)
-            built = _build_one(config, edition, loaded, target, rendering, strict, staging)
+            try:
+                built = _build_one(config, edition, loaded, target, rendering, strict, staging)
+            # A bug in one edition must not cost the others their output.
+            except Exception as error:
+                crashes.append(crash.caught(f"building edition {edition.name}", error))
+                if strict:
+                    break
+                continue
             problems.extend(built.diagnostics)
-            if strict and problems:
+            crashes.extend(built.crashes)
+            if strict and (problems or crashes):
                 break
             done.append((edition, target, key, built))
-        if strict and problems:
+        if strict and (problems or crashes):
             done.clear()
         for _, _, _, built in done:
             for path, destination in built.staged:
@@ -127,10 +138,20 @@ def build_editions(
                 edition.name, target, len(built.compilation.documents), _pages(target), True
             )
             outputs.append(output)
-            _remember(config, edition, target, key, built)
+            # An edition built with errors must be built (and its errors shown) again next time.
+            if not _errors(loaded.diagnostics) and not _errors(built.diagnostics):
+                _remember(config, edition, target, key, built)
+            else:
+                _stamp(config, edition).unlink(missing_ok=True)
     order = {e.name: i for i, e in enumerate(editions)}
     outputs.sort(key=lambda o: order[o.edition])
-    return Result(tuple(outputs), tuple(problems), loaded.files, len(loaded.documents))
+    return Result(
+        tuple(outputs), tuple(problems), loaded.files, len(loaded.documents), tuple(crashes)
+    )
+
+
+def _errors(diagnostics: Sequence[Diagnostic]) -> bool:
+    return any(d.severity == "error" for d in diagnostics)
 
 
 def _build_one(
@@ -164,6 +185,7 @@ def _build_one(
         options,
         strict=strict,
         staging=staging if strict else None,
+        allow_empty=edition.allow_empty,
     )
 
 

@@ -98,10 +98,11 @@ def test_a_disk_full_mid_write_keeps_the_previous_book(
     assert _leftovers(previous) == []
 
 
+@pytest.mark.crash
 def test_an_unexpected_error_in_the_zip_writer_keeps_the_previous_book(
     previous: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A bug mid-archive keeps its traceback for the report, and still writes nothing."""
+    """A bug mid-archive keeps its traceback in a crash log, exits 3, and still writes nothing."""
     before = previous.read_bytes()
     writestr = zipfile.ZipFile.writestr
 
@@ -113,7 +114,10 @@ def test_an_unexpected_error_in_the_zip_writer_keeps_the_previous_book(
 
     monkeypatch.setattr(zipfile.ZipFile, "writestr", explode)
     result = _build(previous.parents[1])
-    assert isinstance(result.exception, RuntimeError)
+    assert result.exit_code == 3
+    [log] = (previous.parents[1] / ".publisher-cache").glob("crash-*.log")
+    assert "RuntimeError: writer bug" in log.read_text()
+    assert "Traceback" not in result.output
     assert previous.read_bytes() == before
     assert _leftovers(previous) == []
 

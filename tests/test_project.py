@@ -148,6 +148,6 @@ def test_python_api_builds_the_example(tmp_path: Path) -> None:
         example, tmp_path / "ex", ignore=shutil.ignore_patterns("dist", ".publisher-cache")
     )
     written = publisher.build(tmp_path / "ex" / "publisher.toml", ["collection"])
-    assert written == [tmp_path / "dist" / "relations.epub"]
+    assert written == [tmp_path / "ex" / "dist" / "relations.epub"]
     documents = publisher.load([tmp_path / "ex" / "content"])
     assert len(documents) == 12
