@@ -21,7 +21,8 @@ def build(
     """Build a project's editions (all, or those named) and return the files written or kept.
 
     Problems in documents do not raise: the build goes on without the bad documents, as on the
-    command line. A configuration that cannot be used raises ``config.ConfigError``. PDF parts
+    command line. A configuration that cannot be used raises ``config.ConfigError``; a bug in an
+    edition raises RuntimeError with its traceback, once the other editions are written. PDF parts
     are laid out by ``jobs`` processes (default: one per CPU), or by any ``executor`` given,
     such as a Dask cluster's ``Client.get_executor()``.
     """
@@ -29,6 +30,9 @@ def build(
         project_config = config.load(Path(project_config))
     chosen = project.select_editions(project_config, editions)
     result = project.build_editions(project_config, chosen, jobs=jobs, executor=executor)
+    if result.crashes:
+        details = "".join(f"while {c.stage}:\n{c.traceback}" for c in result.crashes)
+        raise RuntimeError(f"internal error (a bug), other editions written:\n{details}")
     return [output.path for output in result.outputs]
 
 

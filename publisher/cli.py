@@ -79,7 +79,10 @@ def _progress(message: str) -> Iterator[Callable[[str], None]]:
 def _crashed(crashes: Sequence[crash.Crash], root: Path | None = None) -> None:
     """One line naming the crash log, and the exit code that tells a bug from bad input."""
     if root is None:
-        found = config.find(Path.cwd())
+        try:
+            found = config.find(Path.cwd())
+        except OSError:  # the working folder itself is gone
+            found = None
         root = found.parent if found else Path()
     click.echo(crash.report(root / CACHE, crashes), err=True)
     sys.exit(EXIT_CRASH)

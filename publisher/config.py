@@ -132,15 +132,19 @@ def find(start: Path) -> Path | None:
     """
     for folder in (start, *start.absolute().parents):
         for name in CONFIG_NAMES:
-            candidate = folder / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
-                return candidate
+            if _is_config(folder / name):
+                return folder / name
     return None
 
 
-def _has_tool_table(pyproject: Path) -> bool:
+def _is_config(candidate: Path) -> bool:
+    """A publisher.toml, or a pyproject.toml with a [tool.publisher] table (unreadable: no)."""
     try:
-        with pyproject.open("rb") as handle:
+        if not candidate.is_file():
+            return False
+        if candidate.name != "pyproject.toml":
+            return True
+        with candidate.open("rb") as handle:
             return b"[tool.publisher" in handle.read(_CONFIG_LIMIT)
     except OSError:
         return False

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+import publisher
 from publisher import __version__
 from publisher.cli import main
 
@@ -123,6 +124,18 @@ def test_a_bug_outside_the_writers_gives_a_crash_log_and_exit_3(
     [log] = (project / ".publisher-cache").glob("crash-*.log")
     assert result.stderr.strip().endswith(str(log))
     assert "KeyError: 'injected bug'" in log.read_text()
+
+
+def test_the_python_api_raises_a_bug_after_writing_the_other_editions(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build, "assemble", _failing_assembler("Bad"))
+    with pytest.raises(RuntimeError, match="internal error") as raised:
+        publisher.build(project / "publisher.toml", ["bad", "good"])
+    assert "while building edition bad" in str(raised.value)
+    assert "RuntimeError: injected bug" in str(raised.value)
+    assert (project / "dist" / "good.epub").is_file()
+    assert not (project / "dist" / "bad.epub").exists()
 
 
 def test_an_edition_with_errors_is_never_up_to_date(project: Path) -> None:
