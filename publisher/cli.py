@@ -232,7 +232,13 @@ def build_(names: tuple[str, ...], **kw: Any) -> None:
 
 
 @main.command()
-@click.option("--version", "version", required=True, help="Release version, used in file names.")
+@click.option(
+    "--version",
+    "version",
+    required=True,
+    callback=cli_options.version,
+    help="Release version, used in file names.",
+)
 @click.argument("names", nargs=-1)
 @cli_options.apply(cli_options.SELECTION)
 @cli_options.apply(cli_options.BUILD)
@@ -286,7 +292,11 @@ def _build_editions(
         _info(_summary(result.files, result.included, result.diagnostics))
     if result.crashes:
         _crashed(result.crashes, project_config.root)
-    failed = _has_errors(result.diagnostics) or len(result.outputs) < len(editions)
+    failed = (
+        _has_errors(result.diagnostics)
+        or len(result.outputs) < len(editions)
+        or (kw["strict"] and bool(result.diagnostics))
+    )
     if exit_after:
         sys.exit(EXIT_DOCUMENT_ERRORS if failed else EXIT_OK)
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -45,6 +46,16 @@ def plain(_: click.Context, __: click.Parameter, value: str | None) -> str | Non
     """Book metadata as given, refused if it holds a control character."""
     if value is not None and config.CONTROL.search(value):
         raise click.BadParameter("contains a control character")
+    return value
+
+
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
+
+
+def version(_: click.Context, __: click.Parameter, value: str) -> str:
+    """A release version, refused unless it can be part of a file name (v1.2, 1e07c61-dirty)."""
+    if not _VERSION.fullmatch(value):
+        raise click.BadParameter(f"{value!r}: use letters, digits and . _ + - (e.g. v1.2.0)")
     return value
 
 

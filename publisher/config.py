@@ -176,9 +176,9 @@ def load(path: Path, environ: Mapping[str, str] | None = None) -> Config:
 
 
 def _decode(name: str, data: bytes) -> str:
-    """The text of a config file, which TOML requires to be UTF-8."""
+    """The text of a config file, which TOML requires to be UTF-8 (a byte order mark is dropped)."""
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         message = f"not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -91,6 +92,8 @@ def build_editions(
     found, _ = sources.find(inputs, config.excludes)
     fingerprint = _fingerprint(config, [path for path, _ in found])
     outputs: list[Output] = []
+    # An up-to-date edition's warnings, as its last build found them: shown again, not hidden.
+    kept: list[Diagnostic] = []
     stale: list[tuple[Edition, Path, str]] = []
     for edition in editions:
         target = _target(config, edition, version)
@@ -101,12 +104,13 @@ def build_editions(
         if cached is None:
             stale.append((edition, target, key))
         else:
-            outputs.append(cached)
+            outputs.append(cached[0])
+            kept.extend(cached[1])
     if not stale:
-        return Result(tuple(outputs), (), 0, 0)
+        return Result(tuple(outputs), tuple(dict.fromkeys(kept)), 0, 0)
     cache = config.root / CACHE if use_cache else None
     loaded = load(inputs, config.excludes, default_lang=config.book.lang, cache=cache)
-    problems: list[Diagnostic] = [*loaded.diagnostics]
+    problems: list[Diagnostic] = [*loaded.diagnostics, *kept]
     crashes: list[crash.Crash] = []
     done: list[tuple[Edition, Path, str, Built]] = []
     with contextlib.ExitStack() as staging:
@@ -140,13 +144,17 @@ def build_editions(
             outputs.append(output)
             # An edition built with errors must be built (and its errors shown) again next time.
             if not _errors(loaded.diagnostics) and not _errors(built.diagnostics):
-                _remember(config, edition, target, key, built)
+                _remember(config, edition, target, key, built, loaded.diagnostics)
             else:
                 _stamp(config, edition).unlink(missing_ok=True)
     order = {e.name: i for i, e in enumerate(editions)}
     outputs.sort(key=lambda o: order[o.edition])
     return Result(
-        tuple(outputs), tuple(problems), loaded.files, len(loaded.documents), tuple(crashes)
+        tuple(outputs),
+        tuple(dict.fromkeys(problems)),
+        loaded.files,
+        len(loaded.documents),
+        tuple(crashes),
     )
 
 
@@ -216,19 +224,29 @@ def _stamp(config: Config, edition: Edition) -> Path:
     return config.root / CACHE / "editions" / f"{edition.name}.json"
 
 
-def _cached(config: Config, edition: Edition, target: Path, key: str) -> Output | None:
-    """The output as it was built last time, if its key is the same and the file is intact."""
+def _cached(
+    config: Config, edition: Edition, target: Path, key: str
+) -> tuple[Output, list[Diagnostic]] | None:
+    """The output as it was built last time, and its warnings, if the key and file are the same."""
     stamp = _stamp(config, edition)
     try:
         record = json.loads(stamp.read_text())
         if record["key"] != key or _sha256(target) != record["sha256"]:
             return None
-        return Output(edition.name, target, record["documents"], record["pages"], False)
-    except (OSError, ValueError, KeyError):
+        output = Output(edition.name, target, record["documents"], record["pages"], False)
+        return output, [Diagnostic(**fields) for fields in record["warnings"]]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def _remember(config: Config, edition: Edition, target: Path, key: str, built: Built) -> None:
+def _remember(
+    config: Config,
+    edition: Edition,
+    target: Path,
+    key: str,
+    built: Built,
+    loaded: Sequence[Diagnostic],
+) -> None:
     stamp = _stamp(config, edition)
     record = {
         "key": key,
@@ -236,6 +254,7 @@ def _remember(config: Config, edition: Edition, target: Path, key: str, built: B
         "documents": len(built.compilation.documents),
         "pages": _pages(target),
         "manifest": _manifest_entry(target, built),
+        "warnings": [dataclasses.asdict(d) for d in (*loaded, *built.diagnostics)],
     }
     with atomic_path(stamp) as temp:
         temp.write_text(json.dumps(record, indent=2, ensure_ascii=False))

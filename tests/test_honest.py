@@ -20,6 +20,7 @@ build = importlib.import_module("publisher.build")
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "content"
 DOCS = sorted(EXAMPLE.glob("*.md"))[:3]
+TOML_HEAD = b'[book]\ntitle = "Honest"\n\n[sources]\npaths = ["content"]\n\n'
 TWO_EDITIONS = (
     '[editions.good]\nformat = "epub"\noutput = "dist/good.epub"\n\n'
     '[editions.bad]\nformat = "epub"\ntitle = "Bad"\noutput = "dist/bad.epub"\n'
@@ -39,7 +40,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _toml(folder: Path, editions: str, paths: str = "content") -> None:
-    head = f'[book]\ntitle = "Honest"\n\n[sources]\npaths = ["{paths}"]\n\n'
+    head = TOML_HEAD.decode().replace('"content"', f'"{paths}"')
     (folder / "publisher.toml").write_text(head + editions)
 
 
@@ -150,6 +151,19 @@ def test_an_edition_with_errors_is_never_up_to_date(project: Path) -> None:
     assert run("build", "good").exit_code == 0
     again = run("build", "good")
     assert again.exit_code == 0 and "up to date dist/good.epub" in again.stdout
+
+
+def test_an_up_to_date_edition_shows_its_warnings_again(project: Path) -> None:
+    shutil.copy(Path(__file__).parent / "adversarial" / "fm-bad-lang.md", project / "content")
+    warning = "fm-bad-lang.md:4: warning: lang: 'Klingon!' is not a BCP 47 language tag [bad-lang]"
+    first = run("build", "good")
+    assert first.exit_code == 0 and warning in first.stderr
+    again = run("build", "good")
+    assert again.exit_code == 0 and "up to date dist/good.epub" in again.stdout
+    assert warning in again.stderr
+    strict = run("build", "good", "--strict")
+    assert strict.exit_code == 1
+    assert warning in strict.stderr
 
 
 @pytest.mark.parametrize(
@@ -286,6 +300,16 @@ def test_source_date_epoch_out_of_range_is_a_usage_error(
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("version", ["../../x", "a/b", "", "-1"])
+def test_a_release_version_that_is_no_file_name_is_a_usage_error(
+    project: Path, version: str
+) -> None:
+    result = run("release", "--version", version)
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--version'" in result.stderr
+    assert not (project / "dist").exists()
+
+
 def test_a_config_that_is_not_utf8_is_a_usage_error(project: Path) -> None:
     (project / "publisher.toml").write_bytes(b'[book]\n\ntitle = "Caf\xe9"\n')
     result = run("build")
@@ -294,3 +318,6 @@ def test_a_config_that_is_not_utf8_is_a_usage_error(project: Path) -> None:
         "publisher.toml:3: error: not UTF-8 text (byte 0xe9); save the file as UTF-8 "
         "[config-encoding]"
     )
+    # UTF-8 as some Windows editors save it, after a byte order mark.
+    (project / "publisher.toml").write_bytes(b"\xef\xbb\xbf" + TOML_HEAD + TWO_EDITIONS.encode())
+    assert run("build", "good").exit_code == 0
