@@ -303,6 +303,7 @@ def _build_editions(
 
 
 def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Config | None) -> None:
+    cli_options.check_output(kw["output"], kw["formats"] or FORMATS)
     cache = (base.root if base else Path()) / CACHE if kw["use_cache"] else None
     loaded, _ = _load_sources(sources, kw, cache)
     epoch = base.source_date_epoch if base else _epoch()

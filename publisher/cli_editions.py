@@ -19,6 +19,9 @@ def are_editions(project_config: config.Config, names: Sequence[str]) -> bool:
     known = [e.name for e in project_config.editions]
     if all(n in known for n in names):
         return True
+    if any(n in known for n in names):
+        editions = ", ".join(n for n in names if n in known)
+        raise click.UsageError(f"{editions}: name editions or give sources, not both")
     unknown = [n for n in names if n not in known and not (Path(n).exists() or "*" in n)]
     if unknown:
         raise click.UsageError(_unknown(unknown, known))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,13 @@ def selection(kw: dict[str, Any], base: assemble.Selection | None = None) -> ass
             "no document could match"
         )
     return chosen
+
+
+def check_output(output: Path | None, formats: Sequence[str]) -> None:
+    """Refuse -o naming a file of another format than the one built: its name would lie."""
+    suffix = output.suffix.lower() if output else ""
+    if len(formats) == 1 and suffix in (".epub", ".pdf") and suffix != f".{formats[0]}":
+        raise click.UsageError(f"-o {output}: the format built is {formats[0].upper()}")
 
 
 def plain(_: click.Context, __: click.Parameter, value: str | None) -> str | None:

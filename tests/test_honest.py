@@ -265,6 +265,20 @@ def test_output_option_naming_a_folder_receives_the_edition(project: Path) -> No
     assert "edition 'good' is EPUB" in wrong.stderr
 
 
+def test_output_option_of_another_format_is_a_usage_error(project: Path) -> None:
+    result = run("build", "content", "-f", "epub", "-o", "dist/book.pdf")
+    assert result.exit_code == 2
+    assert "-o dist/book.pdf: the format built is EPUB" in result.stderr
+    assert not (project / "dist").exists()
+
+
+def test_editions_and_sources_together_are_a_usage_error(project: Path) -> None:
+    result = run("build", "good", "content")
+    assert result.exit_code == 2
+    assert "good: name editions or give sources, not both" in result.stderr
+    assert not (project / "dist").exists()
+
+
 def test_the_project_is_found_from_a_subfolder(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
