@@ -31,6 +31,8 @@ from publisher.model import Diagnostic, Document, Entry
 from publisher.options import FORMATS, OutputOptions
 
 EXIT_OK, EXIT_DOCUMENT_ERRORS, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE: what a shell reports for a program that a closed pipe ended, as for git."""
 
 _stderr = Console(stderr=True, highlight=False)
 
@@ -96,6 +98,10 @@ class _Guarded(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            # The reader went away (`publisher list | head`): no bug, and nothing more to say.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_BROKEN_PIPE)
         # A bug: its traceback goes to the crash log, a readable line to the user.
         except Exception as error:
             _crashed([crash.caught(f"running publisher {ctx.invoked_subcommand}", error)])

@@ -160,9 +160,18 @@ def bilingual(tmp_path_factory: pytest.TempPathFactory, bilingual_folder: Path) 
 
 @pytest.fixture(scope="session")
 def empty(tmp_path_factory: pytest.TempPathFactory, whitehouse_sample: Path) -> Package:
-    """A selection that matches nothing."""
+    """A selection that matches nothing, written on purpose."""
     out = tmp_path_factory.mktemp("epub") / "empty.epub"
-    result = build(str(whitehouse_sample), "-f", "epub", "-o", str(out), "--tag", "no-such-tag")
+    result = build(
+        str(whitehouse_sample),
+        "-f",
+        "epub",
+        "-o",
+        str(out),
+        "--tag",
+        "no-such-tag",
+        "--allow-empty",
+    )
     return built(result, out)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -137,6 +139,22 @@ def test_the_python_api_raises_a_bug_after_writing_the_other_editions(
     assert "RuntimeError: injected bug" in str(raised.value)
     assert (project / "dist" / "good.epub").is_file()
     assert not (project / "dist" / "bad.epub").exists()
+
+
+def test_a_reader_that_goes_away_is_no_bug(project: Path) -> None:
+    """`publisher list | head -1`: the closed pipe ends the listing quietly, as it ends git's."""
+    listing = subprocess.Popen(
+        [sys.executable, "-m", "publisher", "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=project,
+    )
+    assert listing.stdout is not None and listing.stderr is not None
+    listing.stdout.close()
+    errors = listing.stderr.read().decode()
+    assert listing.wait(timeout=60) == 141, errors
+    assert errors == ""
+    assert not list(project.glob(".publisher-cache/crash-*.log"))
 
 
 def test_an_edition_with_errors_is_never_up_to_date(project: Path) -> None:
