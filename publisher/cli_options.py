@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from publisher import assemble, bilingual, config
+from publisher import assemble, bilingual, config, config_values
 from publisher.options import FORMATS, LAYOUTS, PAPERS
 
 
@@ -51,7 +51,7 @@ def check_output(output: Path | None, formats: Sequence[str]) -> None:
 
 def plain(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
     """Book metadata as given, refused if it holds a control character."""
-    if value is not None and config.CONTROL.search(value):
+    if value is not None and config_values.CONTROL.search(value):
         raise click.BadParameter("contains a control character")
     return value
 
@@ -68,7 +68,7 @@ def version(_: click.Context, __: click.Parameter, value: str) -> str:
 
 def language(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
     """A language option, refused unless it is a language tag."""
-    if value is not None and not config.LANG_TAG.fullmatch(value):
+    if value is not None and not config_values.LANG_TAG.fullmatch(value):
         raise click.BadParameter(f"{value!r} is not a BCP 47 language tag (e.g. en, pt-BR)")
     return value
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
+from publisher import config_values as values
 from publisher.assemble import GROUPS, ORDERS, BookInfo, Group, Order, Selection
 from publisher.bilingual import MODES, Mode
 from publisher.model import Diagnostic
@@ -19,10 +20,6 @@ from publisher.options import FORMATS, LAYOUTS, PAPERS, Format, Layout, Paper
 from publisher.render import Theme
 
 CONFIG_NAMES = ("publisher.toml", "pyproject.toml")
-LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
-"""A BCP 47 language tag, as far as Publisher checks one."""
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-"""Control characters: no metadata holds them, and XML cannot hold most of them."""
 VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 _LAST_EPOCH = 253402300799
 """9999-12-31T23:59:59Z: the last time a datetime (and so a build time) can hold."""
@@ -274,14 +271,14 @@ class _Checker:
         }
         book_data, sources, theme_data = tables["book"], tables["sources"], tables["theme"]
         book = BookInfo(
-            title=self.get(book_data, ("book", "title"), _text, "Collection"),
-            subtitle=self.get(book_data, ("book", "subtitle"), _text, ""),
-            publisher=self.get(book_data, ("book", "publisher"), _text, ""),
-            authors=self.get(book_data, ("book", "authors"), _texts, ()),
-            lang=self.get(book_data, ("book", "lang"), _lang, "en"),
-            description=self.get(book_data, ("book", "description"), _text, ""),
-            rights=self.get(book_data, ("book", "rights"), _text, ""),
-            identifier=self.get(book_data, ("book", "identifier"), _text, ""),
+            title=self.get(book_data, ("book", "title"), values.text, "Collection"),
+            subtitle=self.get(book_data, ("book", "subtitle"), values.text, ""),
+            publisher=self.get(book_data, ("book", "publisher"), values.text, ""),
+            authors=self.get(book_data, ("book", "authors"), values.texts, ()),
+            lang=self.get(book_data, ("book", "lang"), values.lang, "en"),
+            description=self.get(book_data, ("book", "description"), values.text, ""),
+            rights=self.get(book_data, ("book", "rights"), values.text, ""),
+            identifier=self.get(book_data, ("book", "identifier"), values.text, ""),
             modified=build_time(epoch),
         )
         theme = Theme(
@@ -302,8 +299,8 @@ class _Checker:
         return Config(
             path=path,
             root=root,
-            sources=self.get(sources, ("sources", "paths"), _texts, ("content",)),
-            excludes=self.get(sources, ("sources", "exclude"), _texts, ()),
+            sources=self.get(sources, ("sources", "paths"), values.texts, ("content",)),
+            excludes=self.get(sources, ("sources", "exclude"), values.texts, ()),
             theme=theme,
             book=book,
             editions=editions,
@@ -313,7 +310,7 @@ class _Checker:
     def _folders(
         self, table: Mapping[str, Any], keys: tuple[str, ...], root: Path
     ) -> tuple[Path, ...]:
-        folders = tuple(root / p for p in self.get(table, keys, _texts, ()))
+        folders = tuple(root / p for p in self.get(table, keys, values.texts, ()))
         for folder in folders:
             if not folder.is_dir():
                 self.fail(keys, f"{folder} is not a folder")
@@ -341,95 +338,37 @@ class _Checker:
     ) -> Edition:
         keys = ("editions", name)
         table = {**defaults, **self.table(value, keys, _EDITION_KEYS)}
-        fmt = self.get(table, (*keys, "format"), _choice(FORMATS), None)
+        fmt = self.get(table, (*keys, "format"), values.choice(FORMATS), None)
         if fmt is None and "format" not in table:
             self.fail((*keys, "format"), f"missing; one of {', '.join(FORMATS)}", "config-missing")
         fmt = cast(Format, fmt or "pdf")
         default_output = f"dist/{name}.{fmt}"
         selection = Selection(
-            tags=self.get(table, (*keys, "tags"), _texts, ()),
-            since=self.get(table, (*keys, "since"), _date, None),
-            until=self.get(table, (*keys, "until"), _date, None),
-            languages=self.get(table, (*keys, "languages"), _texts, ()),
-            match=self.get(table, (*keys, "match"), _text, None),
+            tags=self.get(table, (*keys, "tags"), values.texts, ()),
+            since=self.get(table, (*keys, "since"), values.date, None),
+            until=self.get(table, (*keys, "until"), values.date, None),
+            languages=self.get(table, (*keys, "languages"), values.texts, ()),
+            match=self.get(table, (*keys, "match"), values.text, None),
         )
         if selection.since and selection.until and selection.since > selection.until:
             self.fail((*keys, "until"), f"{selection.until} is before since ({selection.since})")
         return Edition(
             name=name,
             format=fmt,
-            output=Path(self.get(table, (*keys, "output"), _text, default_output)),
+            output=Path(self.get(table, (*keys, "output"), values.text, default_output)),
             book=replace(
                 book,
-                title=self.get(table, (*keys, "title"), _text, book.title),
-                subtitle=self.get(table, (*keys, "subtitle"), _text, book.subtitle),
+                title=self.get(table, (*keys, "title"), values.text, book.title),
+                subtitle=self.get(table, (*keys, "subtitle"), values.text, book.subtitle),
             ),
             selection=selection,
-            order=self.get(table, (*keys, "order"), _choice(ORDERS), "date"),
-            group=self.get(table, (*keys, "group"), _choice(GROUPS), "none"),
-            layout=self.get(table, (*keys, "layout"), _choice(LAYOUTS), "brief"),
-            paper=self.get(table, (*keys, "paper"), _choice(PAPERS), None),
-            qr=self.get(table, (*keys, "qr"), _bool, False),
-            pdf_variant=self.get(table, (*keys, "pdf_variant"), _choice(VARIANTS), None),
-            bilingual=self.get(table, (*keys, "bilingual"), _choice(MODES), None),
-            secondary=self.get(table, (*keys, "secondary"), _langs, ()),
-            allow_empty=self.get(table, (*keys, "allow_empty"), _bool, False),
+            order=self.get(table, (*keys, "order"), values.choice(ORDERS), "date"),
+            group=self.get(table, (*keys, "group"), values.choice(GROUPS), "none"),
+            layout=self.get(table, (*keys, "layout"), values.choice(LAYOUTS), "brief"),
+            paper=self.get(table, (*keys, "paper"), values.choice(PAPERS), None),
+            qr=self.get(table, (*keys, "qr"), values.boolean, False),
+            pdf_variant=self.get(table, (*keys, "pdf_variant"), values.choice(VARIANTS), None),
+            bilingual=self.get(table, (*keys, "bilingual"), values.choice(MODES), None),
+            secondary=self.get(table, (*keys, "secondary"), values.langs, ()),
+            allow_empty=self.get(table, (*keys, "allow_empty"), values.boolean, False),
         )
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"must be a string, not {type(value).__name__}")
-    if CONTROL.search(value):
-        raise ValueError("contains a control character")
-    return value
-
-
-def _texts(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise TypeError("must be a string or a list of strings")
-    return tuple(value)
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"must be true or false, not {type(value).__name__}")
-    return value
-
-
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError("not a date (write 2021-03-01)")
-
-
-def _lang(value: Any) -> str:
-    text = _text(value)
-    if not LANG_TAG.fullmatch(text):
-        raise ValueError(f"{text!r} is not a BCP 47 language tag")
-    return text
-
-
-def _langs(value: Any) -> tuple[str, ...]:
-    return tuple(_lang(v) for v in _texts(value))
-
-
-def _choice(choices: tuple[str, ...]) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
-        text = _text(value)
-        if text not in choices:
-            hint = difflib.get_close_matches(text, choices, n=1)
-            suffix = f"; did you mean {hint[0]!r}?" if hint else ""
-            raise ValueError(f"{text!r} is not one of {', '.join(choices)}{suffix}")
-        return text
-
-    return check

@@ -1,0 +1,80 @@
+"""TOML values → typed values: each converter returns one, or raises TypeError or ValueError."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable
+from typing import Any
+
+LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+"""A BCP 47 language tag, as far as Publisher checks one."""
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters: no metadata holds them, and XML cannot hold most of them."""
+
+
+def text(value: Any) -> str:
+    """A string without control characters."""
+    if not isinstance(value, str):
+        raise TypeError(f"must be a string, not {type(value).__name__}")
+    if CONTROL.search(value):
+        raise ValueError("contains a control character")
+    return value
+
+
+def texts(value: Any) -> tuple[str, ...]:
+    """A string or a list of strings, as a tuple."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError("must be a string or a list of strings")
+    return tuple(value)
+
+
+def boolean(value: Any) -> bool:
+    """true or false."""
+    if not isinstance(value, bool):
+        raise TypeError(f"must be true or false, not {type(value).__name__}")
+    return value
+
+
+def date(value: Any) -> dt.date:
+    """A TOML date or datetime, or an ISO date string."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError("not a date (write 2021-03-01)")
+
+
+def lang(value: Any) -> str:
+    """A BCP 47 language tag."""
+    tag = text(value)
+    if not LANG_TAG.fullmatch(tag):
+        raise ValueError(f"{tag!r} is not a BCP 47 language tag")
+    return tag
+
+
+def langs(value: Any) -> tuple[str, ...]:
+    """One language tag or a list of them."""
+    return tuple(lang(v) for v in texts(value))
+
+
+def choice(choices: tuple[str, ...]) -> Callable[[Any], str]:
+    """A converter that accepts one of choices, with a hint for a near miss."""
+
+    def check(value: Any) -> str:
+        given = text(value)
+        if given not in choices:
+            hint = difflib.get_close_matches(given, choices, n=1)
+            suffix = f"; did you mean {hint[0]!r}?" if hint else ""
+            raise ValueError(f"{given!r} is not one of {', '.join(choices)}{suffix}")
+        return given
+
+    return check
