@@ -125,6 +125,8 @@ class Store:
             temp.unlink(missing_ok=True)
 
     def _drop(self, path: Path, reason: str) -> None:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
         with contextlib.suppress(OSError):
             path.unlink()
         self.damaged.append((path, reason))

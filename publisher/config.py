@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
+from publisher import cache
 from publisher.assemble import GROUPS, ORDERS, BookInfo, Group, Order, Selection
 from publisher.bilingual import MODES, Mode
 from publisher.model import Diagnostic
@@ -86,6 +87,8 @@ class Config:
     """Every edition, in config order."""
     source_date_epoch: int | None
     """SOURCE_DATE_EPOCH, when set: the build time of every output."""
+    cache_mb: int = cache.LIMIT_MB
+    """Cap on the cache folder, in megabytes: the least recently used entries go past it."""
 
 
 _BOOK_KEYS = (
@@ -101,12 +104,13 @@ _BOOK_KEYS = (
 _SELECT_KEYS = ("tags", "since", "until", "match", "languages", "order", "group")
 _OUTPUT_KEYS = ("layout", "paper", "qr", "pdf_variant", "bilingual", "secondary")
 _EDITION_KEYS = ("format", "output", "title", "subtitle", *_SELECT_KEYS, *_OUTPUT_KEYS)
-_TOP_KEYS = ("book", "sources", "theme", "defaults", "editions")
+_TOP_KEYS = ("book", "sources", "theme", "defaults", "editions", "cache")
 _TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "book": _BOOK_KEYS,
     "sources": ("paths", "exclude"),
     "theme": ("templates", "styles"),
     "defaults": (*_SELECT_KEYS, *_OUTPUT_KEYS),
+    "cache": ("max_mb",),
 }
 
 
@@ -265,6 +269,7 @@ class _Checker:
             book=book,
             editions=editions,
             source_date_epoch=epoch,
+            cache_mb=self.get(tables["cache"], ("cache", "max_mb"), _megabytes, cache.LIMIT_MB),
         )
 
     def _folders(
@@ -330,6 +335,14 @@ def _texts(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise TypeError("must be a string or a list of strings")
     return tuple(value)
+
+
+def _megabytes(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"must be a whole number of megabytes, not {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"must be at least 1 (megabyte), not {value}")
+    return value
 
 
 def _bool(value: Any) -> bool:

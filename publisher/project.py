@@ -17,6 +17,7 @@ import pikepdf
 from publisher import __version__, sources
 from publisher.build import Built, Loaded, build, load
 from publisher.cache import DEFAULT as DEFAULT_CACHE
+from publisher.cache import trim
 from publisher.config import Config, Edition
 from publisher.model import Diagnostic
 from publisher.options import OutputOptions
@@ -128,6 +129,8 @@ def build_editions(
             )
             outputs.append(output)
             _remember(config, edition, target, key, built)
+    if cache is not None:
+        trim(cache, config.cache_mb * 1_000_000)
     order = {e.name: i for i, e in enumerate(editions)}
     outputs.sort(key=lambda o: order[o.edition])
     return Result(tuple(outputs), tuple(problems), loaded.files, len(loaded.documents))
