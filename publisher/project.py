@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pikepdf
 
-from publisher import __version__, sources
+from publisher import __version__, pdf_fontset, sources
 from publisher.build import Built, Loaded, build, load
 from publisher.cache import DEFAULT as DEFAULT_CACHE
 from publisher.cache import trim
@@ -178,6 +178,8 @@ def _target(config: Config, edition: Edition, version: str | None) -> Path:
 def _fingerprint(config: Config, files: Sequence[Path]) -> str:
     """A hash of all an output depends on: sources, config, theme, tool version, build time."""
     digest = hashlib.sha256(f"{__version__}\n{config.source_date_epoch}\n".encode())
+    # A PDF shows system fonts where the theme's lack a glyph: installing one must rebuild it.
+    digest.update(pdf_fontset.digest().encode())
     if config.path is not None:
         digest.update(config.path.read_bytes())
     theme_files = sorted(

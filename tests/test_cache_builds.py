@@ -136,8 +136,17 @@ def test_installing_a_font_makes_cached_layouts_miss(project: Path) -> None:
         subprocess.run([*command, "-o", name, *options], env=env, check=True, cwd=project)
         return (project / name).read_bytes()
 
+    (project / "publisher.toml").write_text(
+        '[sources]\npaths = ["content"]\n[editions.brief]\nformat = "pdf"\noutput = "brief.pdf"\n'
+    )
+    command = [sys.executable, "-m", "publisher", "build", "brief", "-j", "1"]
+    edition = subprocess.run(command, env=env, cwd=project, capture_output=True, text=True)
     before = build("before.pdf")
     shutil.copy(DEJAVU, fonts)
     after = build("after.pdf")
     assert after == build("plain.pdf", "--no-cache")
     assert after != before
+    # The edition was up to date; with a new font it is not.
+    again = subprocess.run(command, env=env, cwd=project, capture_output=True, text=True)
+    assert "wrote brief.pdf" in edition.stderr + edition.stdout
+    assert "wrote brief.pdf" in again.stderr + again.stdout, again.stderr
