@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 from publisher import cache, markup, model, normalize, reader, sanitize
 from publisher import cache_data as d
@@ -154,8 +154,7 @@ def _entry(value: Data) -> _Entry:
 
 
 def _diagnostic_data(problem: Diagnostic) -> Data:
-    return dict(zip(_DIAGNOSTIC, (problem.path, problem.line, problem.severity, problem.code,
-                                  problem.message, problem.col), strict=True))  # fmt: skip
+    return {name: getattr(problem, name) for name in _DIAGNOSTIC}
 
 
 def _diagnostic(value: Data) -> Diagnostic:
@@ -183,27 +182,28 @@ def _document_data(doc: Document) -> Data:
 
 
 def _document(value: Data) -> Document:
-    (id_, path, title, lang, date, published, tags, source_url, authors, summary, body,
-     headings, translation_key, translation_of, meta, digest, words) = d.fields(
-        value, _DOCUMENT)  # fmt: skip
+    f = dict(zip(_DOCUMENT, d.fields(value, _DOCUMENT), strict=True))
+    meta = _meta(f["meta"])
+    if not isinstance(meta, dict):
+        raise Damaged("front matter that is not a table")
     return Document(
-        id=d.text(id_),
-        path=d.text(path),
-        title=d.text(title),
-        lang=d.text(lang),
-        date=d.optional(d.date)(date),
-        published=d.optional(d.datetime)(published),
-        tags=d.each(tags, d.text),
-        source_url=d.optional(d.text)(source_url),
-        authors=d.each(authors, d.text),
-        summary=d.text(summary),
-        body=d.text(body),
-        headings=d.each(headings, _heading),
-        translation_key=d.optional(d.text)(translation_key),
-        translation_of=d.optional(d.text)(translation_of),
-        meta=cast(dict[str, Any], _meta(meta)),
-        digest=d.text(digest),
-        words=d.integer(words),
+        id=d.text(f["id"]),
+        path=d.text(f["path"]),
+        title=d.text(f["title"]),
+        lang=d.text(f["lang"]),
+        date=d.optional(d.date)(f["date"]),
+        published=d.optional(d.datetime)(f["published"]),
+        tags=d.each(f["tags"], d.text),
+        source_url=d.optional(d.text)(f["source_url"]),
+        authors=d.each(f["authors"], d.text),
+        summary=d.text(f["summary"]),
+        body=d.text(f["body"]),
+        headings=d.each(f["headings"], _heading),
+        translation_key=d.optional(d.text)(f["translation_key"]),
+        translation_of=d.optional(d.text)(f["translation_of"]),
+        meta=meta,
+        digest=d.text(f["digest"]),
+        words=d.integer(f["words"]),
     )
 
 
