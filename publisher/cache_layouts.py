@@ -63,9 +63,12 @@ def _laid_data(laid: Laid) -> Data:
 
 def _laid(value: Data) -> Laid:
     pdf, pages, fonts, records, refused = d.fields(value, _LAID)
+    shown = d.each(pages, _page)
+    if not shown:
+        raise d.Damaged("a laid-out piece without pages")
     return Laid(
         d.blob(pdf),
-        d.each(pages, _page),
+        shown,
         dict(d.each(fonts, lambda pair: _pair(pair, d.text, _font))),
         d.each(records, _record),
         d.each(refused, lambda pair: _pair(pair, d.text, d.text)),
@@ -94,8 +97,15 @@ def _page(value: Data) -> Page:
         d.each(bookmarks, _bookmark),
         d.each(links, lambda pair: _pair(pair, d.text, _box)),
         d.each(stamps, lambda pair: _pair(pair, d.integer, _stamp)),
-        d.optional(d.integer)(opens),
+        d.optional(_block)(opens),
     )
+
+
+def _block(value: Data) -> int:
+    number = d.integer(value)
+    if number < 0:
+        raise d.Damaged(f"block {number}")
+    return number
 
 
 def _anchor(value: Data) -> tuple[str, float, float]:

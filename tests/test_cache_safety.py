@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from publisher import cache
+from publisher import cache, cache_layouts
 from publisher.build import Loaded, load
+from publisher.pdf_stamp import Run, Stamp
+from publisher.pdf_units import Font, Laid, Page
 
 CORRUPT = "cache-corrupt"
 
@@ -248,3 +250,41 @@ def test_a_value_that_is_not_data_is_not_cached(tmp_path: Path) -> None:
     assert entries(tmp_path) == []
     store.put("ok", {"$b": b"\x00bytes", "$$": [1.0, 0, None, "x"]})
     assert store.get("ok") == {"$b": b"\x00bytes", "$$": [1.0, 0, None, "x"]}
+
+
+def _laid(opens: int | None = 0) -> Laid:
+    run = Run(0, 2, 10.5, b"700", ((3, 0.0), (4, -12)), ((0, False),), ((5, 6.25),))
+    page = Page(
+        (("doc-a", 0, 72.5),),
+        ((1, "A", 0.0, 700.0, "open"),),
+        (("doc-b", (1, 2.5, 3, 4)),),
+        ((1, Stamp((b"BT", b"ET"), (run,), 0.5)),),
+        opens,
+    )
+    fonts = {"F1": Font("ABCDEF+Serif", {3: 500, 4: 250.5}, {3: "a"}, True)}
+    return Laid(b"%PDF-1.7 \x00\xff", (page,), fonts, ((30, "%s", ("x",)),), (("u", "why"),))
+
+
+def test_a_layout_comes_back_as_it_was_or_not_at_all(tmp_path: Path) -> None:
+    store = cache.Store(tmp_path)
+    store.put("good", cache_layouts.layout_data((_laid(), _laid(None))))
+    back = store.load("good", cache_layouts.layout)
+    assert back == (_laid(), _laid(None))
+    # A PDF writes 0 and 0.0 differently: numbers keep their type.
+    assert back is not None and repr(back) == repr((_laid(), _laid(None)))
+    pageless = cache_layouts.layout_data((_laid(),))
+    assert isinstance(pageless, list) and isinstance(pageless[0], dict)
+    pageless[0]["pages"] = []
+    crafted = {
+        "no pages": pageless,
+        "negative block": cache_layouts.layout_data((_laid(-1),)),
+        "bool for int": cache_layouts.layout_data((_laid(True),)),
+    }
+    for key, value in crafted.items():
+        store.put(key, value)
+        assert store.load(key, cache_layouts.layout) is None, key
+    assert [reason for _, reason in store.damaged] == [
+        "a laid-out piece without pages",
+        "block -1",
+        "expected an integer, found bool",
+    ]
