@@ -13,7 +13,7 @@ from pathlib import Path
 
 from publisher import crash, epub, sources
 from publisher.assemble import BookInfo, Group, Order, Selection, assemble
-from publisher.cache import read_documents
+from publisher.cache_documents import read_documents
 from publisher.model import Compilation, Diagnostic, Document
 from publisher.options import OUTPUT_FAILED, Format, OutputOptions
 

@@ -1,39 +1,54 @@
-"""Work kept between builds: normalized documents by file digest, and the pickle store under both.
+"""Work kept between builds: entries of plain data, checked when read, the folder kept under a cap.
 
 An entry is named by a SHA-256 of everything its value depends on, so a stale entry is never
 read: it is simply not asked for again. Entries are written atomically (a temporary file renamed
-into place), so builds running at the same time can share a folder.
+into place), so builds running at the same time can share a folder. Nothing read back can run
+code: an entry is JSON and raw bytes behind a header with the format and a checksum, its size is
+checked before it is read, and anything that does not verify is dropped, made again, and
+reported once per build (``cache-corrupt``). The least recently used entries go first when the
+folder outgrows its cap.
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
+import errno
 import hashlib
-import multiprocessing
+import json
 import os
-import pickle
-import re
-import sys
+import shutil
+import stat
+import struct
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import TypeVar
 
-from publisher import __version__, markup, model, normalize, reader, sanitize
-from publisher.model import Diagnostic, Document, RawDocument
+from publisher import __version__
+from publisher.cache_data import Damaged, Data, Unstorable
+from publisher.model import Diagnostic
 
 DEFAULT = Path(".publisher-cache")
 """Cache folder, relative to the project root (or to the working folder without a project)."""
 
-FORMAT = "1"
-"""Bumped when the layout of what is pickled changes."""
-PARALLEL_FROM = 64
-"""Documents to normalize per worker process before more than one is worth starting."""
+FORMAT = "2"
+"""Bumped when the layout of entries or of what the codecs write changes."""
+LIMIT_MB = 1000
+"""Default cap on the cache folder, in megabytes (``[cache] max_mb`` in publisher.toml)."""
+MAX_ENTRY = 256_000_000
+"""Largest entry read or written: a bigger file is damaged, a bigger value is not cached."""
+CORRUPT = "cache-corrupt"
+"""Diagnostic code of damaged entries."""
 
-# A body that shows a local image depends on files beside it, which its bytes do not name.
-_IMAGES = re.compile(rb"!\[|<img\b", re.IGNORECASE)
+SUFFIX = ".entry"
+_MAGIC = b"PUBCACHE"
+# magic, format, length of the JSON, length of the bytes after it, SHA-256 of both.
+_HEADER = struct.Struct(">8sIQQ32s")
+_BLOB = "$b"
+
+T = TypeVar("T")
 
 
 def code_digest(modules: Iterable[ModuleType]) -> str:
@@ -44,24 +59,58 @@ def code_digest(modules: Iterable[ModuleType]) -> str:
     return digest.hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Store:
-    """One folder of pickled values, named by key."""
+    """One folder of entries, named by key."""
 
     folder: Path
-    """Where the pickles are."""
+    """Where the entries are."""
+    damaged: list[tuple[Path, str]] = field(default_factory=list)
+    """Entries found damaged and dropped in this build, with why."""
 
-    def get(self, key: str) -> object | None:
-        """The value stored under ``key``, or None (missing, unreadable or from another Python)."""
+    def get(self, key: str) -> Data | None:
+        """The value stored under ``key``, or None (missing, unreadable, or damaged and dropped)."""
+        path = self.folder / f"{key}{SUFFIX}"
         try:
-            with (self.folder / f"{key}.pickle").open("rb") as stream:
-                value: object = pickle.load(stream)
-                return value
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            data = _read(path)
+        except FileNotFoundError:
+            return None
+        except Damaged as error:
+            self._drop(path, str(error))
+            return None
+        except OSError as error:
+            if error.errno not in (errno.ELOOP, errno.EISDIR):
+                return None
+            self._drop(path, "not a regular file")
+            return None
+        try:
+            value = _decode(data)
+        except Damaged as error:
+            self._drop(path, str(error))
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # the mtime is when it was last used: the cap evicts by it
+        return value
+
+    def load(self, key: str, read: Callable[[Data], T]) -> T | None:
+        """The value stored under ``key`` as ``read`` makes it, or None; a misfit is dropped."""
+        value = self.get(key)
+        if value is None:
+            return None
+        try:
+            return read(value)
+        except Damaged as error:
+            self._drop(self.folder / f"{key}{SUFFIX}", str(error))
             return None
 
-    def put(self, key: str, value: object) -> None:
+    def put(self, key: str, value: Data) -> None:
         """Store a value; a folder that cannot be written is not an error, only a slower build."""
+        try:
+            data = _encode(value)
+        except Unstorable:
+            return
+        if len(data) > MAX_ENTRY:
+            return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, name = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=self.folder)
@@ -70,105 +119,145 @@ class Store:
         temp = Path(name)
         try:
             with os.fdopen(fd, "wb") as stream:
-                pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            temp.replace(self.folder / f"{key}.pickle")
+                stream.write(data)
+            temp.replace(self.folder / f"{key}{SUFFIX}")
         except OSError:
             temp.unlink(missing_ok=True)
 
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """What one source file normalized to, and the problems met on the way."""
-
-    doc_id: str
-    read: tuple[Diagnostic, ...]
-    document: Document | None
-    found: tuple[Diagnostic, ...]
+    def _drop(self, path: Path, reason: str) -> None:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            path.unlink()
+        self.damaged.append((path, reason))
 
 
-def read_documents(
-    found: Sequence[tuple[Path, Path]], default_lang: str, folder: Path | None
-) -> tuple[list[Document], list[Diagnostic]]:
-    """Read and normalize files, reusing what an earlier build made of the same bytes.
-
-    Problems come as an uncached build reports them: every reading problem in file order, then
-    every normalizing problem in file order.
-    """
-    store = Store(folder / "documents") if folder is not None else None
-    tool = code_digest((reader, markup, sanitize, normalize, model))
-    keys: list[str | None] = []
-    entries: list[_Entry | None] = []
-    for path, root in found:
-        key = _key(path, root, default_lang, tool) if store is not None else None
-        value = store.get(key) if store is not None and key is not None else None
-        keys.append(key)
-        entries.append(value if isinstance(value, _Entry) else None)
-    raws: list[RawDocument | None] = []
-    reading: list[list[Diagnostic]] = []
-    for (path, root), entry in zip(found, entries, strict=True):
-        if entry is None:
-            raw, diagnostics = reader.read(path, root)
-        else:
-            raw, diagnostics = None, list(entry.read)
-        raws.append(raw)
-        reading.append(diagnostics)
-    read_paths = [
-        path.relative_to(root).as_posix() if raw is not None or entry is not None else None
-        for (path, root), raw, entry in zip(found, raws, entries, strict=True)
-    ]
-    ids = normalize.unique_ids([p for p in read_paths if p is not None])
-    todo: dict[int, RawDocument] = {}
-    for index, (path, root) in enumerate(found):
-        entry, rel = entries[index], read_paths[index]
-        if entry is not None and rel is not None and entry.doc_id != ids[rel]:
-            # Another file now claims this slug: the anchors in the body must change too.
-            raws[index], _ = reader.read(path, root)
-            entries[index] = None
-        raw = raws[index]
-        if entries[index] is None and raw is not None:
-            todo[index] = raw
-    normalized = _normalize(list(todo.values()), default_lang, ids)
-    for index, (docs, found_now) in zip(todo, normalized, strict=True):
-        raw = todo[index]
-        document = docs[0] if docs else None
-        entries[index] = _Entry(ids[raw.path], tuple(reading[index]), document, tuple(found_now))
-        key = keys[index]
-        if store is not None and key is not None:
-            store.put(key, entries[index])
-    documents = [e.document for e in entries if e is not None and e.document is not None]
-    problems = [d for diagnostics in reading for d in diagnostics]
-    return documents, problems + [d for e in entries if e is not None for d in e.found]
+def report(stores: Iterable[Store | None]) -> list[Diagnostic]:
+    """One warning for every damaged entry the stores met, or none."""
+    found = [item for store in stores if store is not None for item in store.damaged]
+    if not found:
+        return []
+    path, reason = found[0]
+    count = f"{len(found)} damaged cache entries" if len(found) > 1 else "a damaged cache entry"
+    message = f"{count} dropped and made again (this one: {reason})"
+    return [Diagnostic(str(path), None, "warning", CORRUPT, message)]
 
 
-def _normalize(
-    raws: list[RawDocument], default_lang: str, ids: dict[str, str]
-) -> Iterator[tuple[list[Document], list[Diagnostic]]]:
-    """Normalize each raw document alone, in worker processes when there are many."""
-    one = functools.partial(_normalize_one, default_lang=default_lang, ids=ids)
-    workers = min(os.cpu_count() or 1, len(raws) // PARALLEL_FROM)
-    if workers < 2 or sys.platform != "linux":
-        yield from map(one, raws)
-        return
-    # Forked workers share the parsers already loaded; Markdown parsing is the cold build's cost.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield from pool.map(one, raws, chunksize=16)
+def trim(root: Path, limit: int) -> None:
+    """Remove the least recently used files until the folder holds at most ``limit`` bytes."""
+    files: list[tuple[int, int, Path]] = []
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = Path(folder, name)
+            with contextlib.suppress(OSError):
+                info = path.lstat()
+                files.append((info.st_mtime_ns, info.st_size, path))
+    total = sum(size for _, size, _ in files)
+    for _, size, path in sorted(files):
+        if total <= limit:
+            break
+        with contextlib.suppress(OSError):
+            path.unlink()
+        total -= size
 
 
-def _normalize_one(
-    raw: RawDocument, default_lang: str, ids: dict[str, str]
-) -> tuple[list[Document], list[Diagnostic]]:
-    return normalize.normalize([raw], default_lang=default_lang, ids=ids)
+def clean(root: Path) -> bool:
+    """Remove a cache folder and all it holds; False when there was none."""
+    if not root.is_dir() or root.is_symlink():
+        return False
+    shutil.rmtree(root)
+    return True
 
 
-def _key(path: Path, root: Path, default_lang: str, tool: str) -> str | None:
-    """The cache key of one file, or None when its result cannot be cached."""
+def _read(path: Path) -> bytes:
+    """The bytes of a regular file no larger than an entry can be, without blocking on a FIFO."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as stream:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Damaged("not a regular file")
+        if info.st_size > MAX_ENTRY:
+            raise Damaged(f"{info.st_size:,} bytes, over the {MAX_ENTRY:,} an entry may have")
+        return stream.read(MAX_ENTRY + 1)
+
+
+def _encode(value: Data) -> bytes:
+    blobs: list[bytes] = []
     try:
-        data = path.read_bytes() if path.stat().st_size <= reader.MAX_BYTES else None
-    except OSError:
-        return None
-    if data is None or _IMAGES.search(data):
-        return None
-    rel = path.relative_to(root).as_posix()
-    digest = hashlib.sha256(f"{tool}\0{default_lang}\0{rel}\0".encode())
-    digest.update(data)
-    return digest.hexdigest()
+        tree = {"value": _tree(value, blobs), "blobs": [len(b) for b in blobs]}
+        text = json.dumps(tree, ensure_ascii=False, separators=(",", ":")).encode()
+    except (RecursionError, ValueError) as error:
+        raise Unstorable(str(error)) from None
+    rest = b"".join(blobs)
+    digest = hashlib.sha256(text + rest).digest()
+    return _HEADER.pack(_MAGIC, int(FORMAT), len(text), len(rest), digest) + text + rest
+
+
+def _decode(data: bytes) -> Data:
+    if len(data) < _HEADER.size:
+        raise Damaged("truncated header")
+    magic, version, size, rest, digest = _HEADER.unpack_from(data)
+    if magic != _MAGIC:
+        raise Damaged("not a cache entry")
+    if version != int(FORMAT):
+        raise Damaged(f"format {version}, not {FORMAT}")
+    if _HEADER.size + size + rest != len(data):
+        raise Damaged(f"{len(data):,} bytes where the header says {_HEADER.size + size + rest:,}")
+    body = data[_HEADER.size :]
+    if hashlib.sha256(body).digest() != digest:
+        raise Damaged("checksum mismatch")
+    try:
+        tree = json.loads(body[:size].decode())
+    except (ValueError, RecursionError) as error:
+        raise Damaged(f"not JSON: {error}") from None
+    if not isinstance(tree, dict) or sorted(tree) != ["blobs", "value"]:
+        raise Damaged("no value")
+    lengths = tree["blobs"]
+    if not isinstance(lengths, list) or not all(type(n) is int and n >= 0 for n in lengths):
+        raise Damaged("bad list of byte strings")
+    if sum(lengths) != rest:
+        raise Damaged("byte strings do not add up")
+    starts = [size + sum(lengths[:i]) for i in range(len(lengths))]
+    blobs = [body[start : start + n] for start, n in zip(starts, lengths, strict=True)]
+    try:
+        return _value(tree["value"], blobs)
+    except RecursionError:
+        raise Damaged("nested too deep") from None
+
+
+def _tree(value: Data, blobs: list[bytes]) -> object:
+    """JSON for a value: bytes become references to raw byte strings, ``$`` keys are escaped."""
+    if isinstance(value, bytes):
+        blobs.append(value)
+        return {_BLOB: len(blobs) - 1}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Mapping):
+        return {_escape(key): _tree(item, blobs) for key, item in value.items()}
+    if isinstance(value, Sequence):
+        return [_tree(item, blobs) for item in value]
+    raise Unstorable(f"{type(value).__name__} is not data")
+
+
+def _escape(key: object) -> str:
+    if not isinstance(key, str):
+        raise Unstorable(f"key {key!r} is not text")
+    return f"${key}" if key.startswith("$") else key
+
+
+def _value(tree: object, blobs: Sequence[bytes]) -> Data:
+    """A value from its JSON, every reference to bytes checked."""
+    if isinstance(tree, dict):
+        if list(tree) == [_BLOB]:
+            index = tree[_BLOB]
+            if type(index) is not int or not 0 <= index < len(blobs):
+                raise Damaged("bad reference to bytes")
+            return blobs[index]
+        if any(key.startswith("$") and not key.startswith("$$") for key in tree):
+            raise Damaged("unknown $ key")
+        return {(k[1:] if k.startswith("$") else k): _value(v, blobs) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [_value(item, blobs) for item in tree]
+    if tree is None or isinstance(tree, bool | int | float | str):
+        return tree
+    raise Damaged(f"{type(tree).__name__} in JSON")

@@ -27,6 +27,7 @@ from publisher import (
 )
 from publisher.build import Loaded, build, load
 from publisher.cache import DEFAULT as CACHE
+from publisher.cache import LIMIT_MB, clean, trim
 from publisher.model import Diagnostic, Document, Entry
 from publisher.options import FORMATS, OutputOptions
 
@@ -350,6 +351,8 @@ def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Conf
             strict=kw["strict"],
             allow_empty=bool(kw["allow_empty"]),
         )
+    if cache is not None:
+        trim(cache, (base.cache_mb if base else LIMIT_MB) * 1_000_000)
     diagnostics = (*loaded.diagnostics, *built.diagnostics)
     _report(diagnostics)
     if kw["strict"] and built.diagnostics:
@@ -371,6 +374,21 @@ def _epoch() -> int | None:
     except config.ConfigError as error:
         _report(error.diagnostics)
         sys.exit(EXIT_USAGE)
+
+
+@main.command(name="clean")
+@click.option(
+    "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Project file."
+)
+def clean_(config_path: Path | None) -> None:
+    """Remove the cache folder of the project (or of this folder, outside a project)."""
+    project_config = _project(config_path)
+    folder = (project_config.root if project_config else Path()) / CACHE
+    try:
+        removed = clean(folder)
+    except OSError as error:
+        raise click.UsageError(f"cannot remove {folder}: {error.strerror or error}") from None
+    _info(f"removed {folder}" if removed else f"no cache at {folder}")
 
 
 @main.command()

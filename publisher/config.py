@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
+from publisher import cache
 from publisher import config_values as values
 from publisher.assemble import GROUPS, ORDERS, BookInfo, Group, Order, Selection
 from publisher.bilingual import MODES, Mode
@@ -89,6 +90,8 @@ class Config:
     """Every edition, in config order."""
     source_date_epoch: int | None
     """SOURCE_DATE_EPOCH, when set: the build time of every output."""
+    cache_mb: int = cache.LIMIT_MB
+    """Cap on the cache folder, in megabytes: the least recently used entries go past it."""
 
 
 _BOOK_KEYS = (
@@ -113,12 +116,13 @@ _SELECT_KEYS = (
 )
 _OUTPUT_KEYS = ("layout", "paper", "qr", "pdf_variant", "bilingual", "secondary")
 _EDITION_KEYS = ("format", "output", "title", "subtitle", *_SELECT_KEYS, *_OUTPUT_KEYS)
-_TOP_KEYS = ("book", "sources", "theme", "defaults", "editions")
+_TOP_KEYS = ("book", "sources", "theme", "defaults", "editions", "cache")
 _TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "book": _BOOK_KEYS,
     "sources": ("paths", "exclude"),
     "theme": ("templates", "styles"),
     "defaults": (*_SELECT_KEYS, *_OUTPUT_KEYS),
+    "cache": ("max_mb",),
 }
 
 
@@ -305,6 +309,9 @@ class _Checker:
             book=book,
             editions=editions,
             source_date_epoch=epoch,
+            cache_mb=self.get(
+                tables["cache"], ("cache", "max_mb"), values.megabytes, cache.LIMIT_MB
+            ),
         )
 
     def _folders(

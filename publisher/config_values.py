@@ -32,6 +32,14 @@ def texts(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def megabytes(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"must be a whole number of megabytes, not {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"must be at least 1 (megabyte), not {value}")
+    return value
+
+
 def boolean(value: Any) -> bool:
     """true or false."""
     if not isinstance(value, bool):

@@ -92,7 +92,8 @@ def _pdf(compilation: Compilation, options: OutputOptions, problems: list[Diagno
             with contextlib.suppress(pdf_units.Unplaceable):
                 laid_out = pdf_parallel.lay_out(book, units, options)
         if laid_out is not None:
-            data, found, refused = laid_out
+            data, found, refused, damaged = laid_out
+            problems.extend(damaged)
             records.extend(found)
             fetcher.refused.extend(refused)
         else:

@@ -18,9 +18,20 @@ from pathlib import Path
 
 import weasyprint
 
-from publisher import cache, fetcher, pdf_flow, pdf_merge, pdf_runner, pdf_stamp, pdf_units
+from publisher import (
+    cache,
+    cache_layouts,
+    fetcher,
+    pdf_flow,
+    pdf_fontset,
+    pdf_merge,
+    pdf_runner,
+    pdf_stamp,
+    pdf_units,
+)
+from publisher.cache_layouts import Layout
+from publisher.model import Diagnostic
 from publisher.options import OutputOptions
-from publisher.pdf_runner import Layout
 from publisher.pdf_units import Job, Page
 from publisher.render import Part
 
@@ -80,8 +91,11 @@ def plan(book: Book, options: OutputOptions) -> list[tuple[Part, ...]] | None:
 
 def lay_out(
     book: Book, units: Sequence[tuple[Part, ...]], options: OutputOptions
-) -> tuple[bytes, list[logging.LogRecord], list[tuple[str, str]]]:
-    """The PDF, the engine's messages and the refused resources, as one pass would give them."""
+) -> tuple[bytes, list[logging.LogRecord], list[tuple[str, str]], list[Diagnostic]]:
+    """The PDF, the engine's messages and the refused resources, as one pass would give them.
+
+    The last item says if damaged cache entries were dropped and made again.
+    """
     global last
     styles = tuple((pdf_units.rewrite(text) or "", base) for text, base in book.styles)
     salt = _salt(book, styles)
@@ -138,7 +152,8 @@ def lay_out(
     # A flowing part laid out again from a chunk on repeats the messages of its pages.
     messages = dict.fromkeys(message for piece in laid for message in piece.records)
     refused = dict.fromkeys(item for piece in laid for item in piece.refused)
-    return data, [_record(*message) for message in messages] + records, list(refused)
+    engine = [_record(*message) for message in messages] + records
+    return data, engine, list(refused), cache.report([store])
 
 
 class _Numbering:
@@ -225,7 +240,10 @@ def _scaffold(parts: Sequence[Part], first: int) -> tuple[Part, ...]:
 def _salt(book: Book, styles: tuple[tuple[str, str | None], ...]) -> str:
     """Everything besides a unit's own HTML and style sheet that shapes its pages."""
     digest = hashlib.sha256(weasyprint.__version__.encode())
-    digest.update(cache.code_digest((pdf_units, pdf_flow, pdf_stamp, fetcher)).encode())
+    digest.update(
+        cache.code_digest((pdf_units, pdf_flow, pdf_stamp, fetcher, cache_layouts)).encode()
+    )
+    digest.update(pdf_fontset.digest().encode())
     for text, base in styles:
         digest.update(f"\0{base}\0{text}".encode())
     for folder in book.style_dirs:
@@ -308,8 +326,8 @@ def _lengths_key(salt: str) -> str:
 
 def _lengths(store: cache.Store | None, salt: str) -> dict[str, int]:
     """The page count of each part in the last build with the same styles."""
-    value = store.get(_lengths_key(salt)) if store is not None else None
-    return value if isinstance(value, dict) else {}
+    value = store.load(_lengths_key(salt), cache_layouts.lengths) if store is not None else None
+    return value or {}
 
 
 def _record(level: int, message: str, args: tuple[str, ...]) -> logging.LogRecord:

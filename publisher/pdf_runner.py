@@ -16,16 +16,13 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from publisher import cache, pdf_flow, pdf_units
-from publisher.pdf_units import Job, Laid
+from publisher import cache, cache_layouts, pdf_flow, pdf_units
+from publisher.cache_layouts import Layout
+from publisher.pdf_units import Job
 
 T = TypeVar("T")
 
 _FILE_URL = 'src="file://'
-
-
-Layout = tuple[Laid, ...]
-"""A unit's pages: one laid-out piece, or the chunks of a flowing part."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +101,7 @@ class Runner:
             laid = (*flow.kept, *future.result()) if flow is not None else future.result()
             self.log.append(index)
             if self.store is not None:
-                self.store.put(key, laid)
+                self.store.put(key, cache_layouts.layout_data(laid))
             if flow is not None:
                 self._remember(flow, laid)
         else:
@@ -117,10 +114,7 @@ class Runner:
         return index
 
     def _get(self, key: str) -> Layout | None:
-        found = self.store.get(key) if self.store is not None else None
-        if isinstance(found, tuple) and all(isinstance(laid, Laid) for laid in found):
-            return found
-        return None
+        return self.store.load(key, cache_layouts.layout) if self.store is not None else None
 
     def _flow(self, index: int, numbers: dict[str, int] | None) -> _Flow | None:
         flow = self.flows.get(index)
@@ -135,8 +129,8 @@ class Runner:
     ) -> tuple[Job, _Flow]:
         """The job that lays out only what changed since the last layout of a flowing unit."""
         assert self.store is not None
-        last = self.store.get(flow.record)
-        if not isinstance(last, tuple) or len(last) != 2:
+        last = self.store.load(flow.record, cache_layouts.flow)
+        if last is None:
             return job, flow
         blocks, layout = last
         found = pdf_flow.resume([laid.pages[0].opens for laid in layout], blocks, flow.blocks)
@@ -151,9 +145,9 @@ class Runner:
         """Keep a flowing part's layout as the one the next build starts from."""
         if self.store is None:
             return
-        last = self.store.get(flow.record)
-        if not isinstance(last, tuple) or last[0] != flow.blocks:
-            self.store.put(flow.record, (flow.blocks, layout))
+        last = self.store.load(flow.record, cache_layouts.flow)
+        if last is None or last[0] != flow.blocks:
+            self.store.put(flow.record, cache_layouts.flow_data(flow.blocks, layout))
 
     def _pool(self) -> Executor:
         if self._executor is None:

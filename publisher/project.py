@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pikepdf
 
-from publisher import __version__, crash, sources
+from publisher import __version__, crash, pdf_fontset, sources
 from publisher.build import Built, Loaded, build, load
 from publisher.cache import DEFAULT as DEFAULT_CACHE
+from publisher.cache import trim
 from publisher.config import Config, Edition
 from publisher.model import Diagnostic
 from publisher.options import OutputOptions
@@ -147,6 +148,8 @@ def build_editions(
                 _remember(config, edition, target, key, built, loaded.diagnostics)
             else:
                 _stamp(config, edition).unlink(missing_ok=True)
+    if cache is not None:
+        trim(cache, config.cache_mb * 1_000_000)
     order = {e.name: i for i, e in enumerate(editions)}
     outputs.sort(key=lambda o: order[o.edition])
     return Result(
@@ -205,6 +208,8 @@ def _target(config: Config, edition: Edition, version: str | None) -> Path:
 def _fingerprint(config: Config, files: Sequence[Path]) -> str:
     """A hash of all an output depends on: sources, config, theme, tool version, build time."""
     digest = hashlib.sha256(f"{__version__}\n{config.source_date_epoch}\n".encode())
+    # A PDF shows system fonts where the theme's lack a glyph: installing one must rebuild it.
+    digest.update(pdf_fontset.digest().encode())
     if config.path is not None:
         digest.update(config.path.read_bytes())
     theme_files = sorted(

@@ -127,13 +127,20 @@ _Loader.add_constructor(None, _refuse_tag)
 
 def read(path: Path, root: Path) -> tuple[RawDocument | None, list[Diagnostic]]:
     """Split one source file into front matter and body, or say why it cannot be used."""
+    return parse(path, root, None)
+
+
+def parse(
+    path: Path, root: Path, data: bytes | None
+) -> tuple[RawDocument | None, list[Diagnostic]]:
+    """``read``, of the bytes given when they were read already: a caller keys what it parses."""
     rel = path.relative_to(root).as_posix()
     body_format = BODY_FORMATS.get(path.suffix.lower())
     try:
         if body_format is None:
             known = ", ".join(BODY_FORMATS)
             raise _Unusable(None, "unsupported-format", f"not a document type read here ({known})")
-        text, notes = _clean(_decode(_read_bytes(path)))
+        text, notes = _clean(_decode(_read_bytes(path) if data is None else data))
         front = _front_matter(text)
     except _Unusable as unusable:
         line, code, message = unusable.note
@@ -148,6 +155,14 @@ def read(path: Path, root: Path) -> tuple[RawDocument | None, list[Diagnostic]]:
             rel, root, front.meta, front.body, body_format, front.body_line, front.key_lines
         )
     return doc, [Diagnostic(rel, line, "warning", code, message) for line, code, message in notes]
+
+
+def contents(path: Path) -> bytes | None:
+    """The bytes ``read`` would parse, or None when it would report that they cannot be read."""
+    try:
+        return _read_bytes(path)
+    except _Unusable:
+        return None
 
 
 def _read_bytes(path: Path) -> bytes:

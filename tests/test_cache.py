@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher import cache, reader
+from publisher import cache, cache_documents, reader
 from publisher.build import Loaded, load
 
 
@@ -27,13 +27,13 @@ def folder(tmp_path: Path, whitehouse_sample: Path) -> Path:
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The name of every file the reader parses."""
     seen: list[str] = []
-    original = reader.read
+    original = reader.parse
 
-    def counting(path: Path, root: Path) -> object:
+    def counting(path: Path, root: Path, data: bytes | None) -> object:
         seen.append(path.name)
-        return original(path, root)
+        return original(path, root, data)
 
-    monkeypatch.setattr(cache.reader, "read", counting)
+    monkeypatch.setattr(cache_documents.reader, "parse", counting)
     return seen
 
 
@@ -50,7 +50,7 @@ def test_a_cached_load_gives_what_an_uncached_one_gives(folder: Path, tmp_path: 
     same(first, uncached)
     same(second, uncached)
     assert {d.code for d in second.diagnostics} >= {"bad-date", "bad-lang", "front-matter-invalid"}
-    assert len(list((store / "documents").glob("*.pickle"))) == 6
+    assert len(list((store / "documents").glob("*.entry"))) == 6
 
 
 def test_only_new_and_changed_files_are_parsed_again(
@@ -99,8 +99,10 @@ def test_documents_with_local_images_are_always_read(tmp_path: Path, reads: list
 def test_a_damaged_or_unwritable_cache_only_costs_time(folder: Path, tmp_path: Path) -> None:
     store = tmp_path / "cache"
     load([str(folder)], cache=store)
-    for entry in (store / "documents").glob("*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    for entry in (store / "documents").glob("*.entry"):
+        entry.write_bytes(b"not an entry")
+    damaged = load([str(folder)], cache=store)
+    assert [p.code for p in damaged.diagnostics if p.code == "cache-corrupt"] == ["cache-corrupt"]
     same(load([str(folder)], cache=store), load([str(folder)]))
     blocked = tmp_path / "file"
     blocked.write_text("a file where the cache folder should be")
@@ -115,5 +117,5 @@ def test_worker_processes_normalize_alike(
     folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serial = load([str(folder)])
-    monkeypatch.setattr(cache, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(cache_documents, "PARALLEL_FROM", 2)
     same(load([str(folder)], cache=tmp_path / "cache"), serial)

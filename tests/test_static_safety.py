@@ -22,6 +22,9 @@ _UNSAFE_YAML = {
     "full_load",
     "full_load_all",
 }
+# Modules that turn bytes into objects by running code the bytes name: nothing read from disk
+# (the cache included) may go through them.
+_CODE_LOADERS = {"pickle", "_pickle", "cPickle", "marshal", "shelve", "dill", "cloudpickle"}
 
 
 def _dotted(node: ast.expr) -> str:
@@ -70,6 +73,11 @@ def problems(source: str) -> list[str]:
 
     found: list[str] = []
     for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+            for name in names:
+                if str(name).split(".")[0] in _CODE_LOADERS:
+                    found.append(f"{node.lineno}: imports {name}, which runs code to load")
         if isinstance(node, ast.Name | ast.Attribute):
             full = origin(node)
             if full.startswith("yaml.") and full.split(".")[-1] in _UNSAFE_YAML:
@@ -119,6 +127,9 @@ def test_module_trusts_no_input(path: Path) -> None:
         "from jinja2 import Environment\nEnvironment(autoescape=False)",
         "from weasyprint import HTML\nHTML(string=s).write_pdf()",
         "import weasyprint\nweasyprint.CSS(string=s)",
+        "import pickle\npickle.load(stream)",
+        "from marshal import loads",
+        "import shelve as s",
     ],
 )
 def test_scan_catches(source: str) -> None:
