@@ -122,7 +122,7 @@ def build(
     closes) and come back in ``Built.staged``, for the caller to move with others' outputs.
     """
     compilation, problems = assemble(loaded.documents, info, selection, order, group)
-    if strict and (loaded.diagnostics or problems):
+    if strict and any(d.problem for d in (*loaded.diagnostics, *problems)):
         return Built((), loaded, compilation, tuple(problems))
     targets = [output_path(output, info.title, fmt, len(formats) > 1) for fmt in formats]
     written: list[Path] = []
@@ -134,16 +134,16 @@ def build(
                 break
             found = WRITERS[fmt](compilation, path, options)
             problems.extend(found)
-            if strict and found:
+            if strict and any(d.problem for d in found):
                 break
             if not any(d.code == OUTPUT_FAILED for d in found):
                 written.append(path)
         if strict:
-            if problems:
+            if any(d.problem for d in problems):
                 return Built((), loaded, compilation, tuple(problems))
             if staging is not None:
                 staged = tuple(zip(written, targets, strict=True))
-                return Built((), loaded, compilation, (), staged)
+                return Built((), loaded, compilation, tuple(problems), staged)
             for path, target in zip(written, targets, strict=True):
                 path.replace(target)
             written = targets

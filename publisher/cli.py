@@ -34,7 +34,7 @@ class _State:
 
 def _report(diagnostics: Sequence[Diagnostic]) -> None:
     for diagnostic in diagnostics:
-        if _State.quiet and diagnostic.severity == "warning":
+        if _State.quiet and diagnostic.severity != "error":
             continue
         click.echo(diagnostic.format(), err=True)
 
@@ -275,7 +275,7 @@ def _build_editions(
             progress=lambda done, total: update(f"Building {building[0]}: {_parts(done, total)}"),
         )
     _report(result.diagnostics)
-    if kw["strict"] and result.diagnostics:
+    if kw["strict"] and any(d.problem for d in result.diagnostics):
         click.echo("strict: nothing written because of the problems above", err=True)
     for output in result.outputs:
         pages = f", {output.pages} pages" if output.pages is not None else ""
@@ -333,7 +333,7 @@ def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Conf
         )
     diagnostics = (*loaded.diagnostics, *built.diagnostics)
     _report(diagnostics)
-    if kw["strict"] and built.diagnostics:
+    if kw["strict"] and any(d.problem for d in built.diagnostics):
         click.echo("strict: nothing written because of the problems above", err=True)
     count = len(built.compilation.documents)
     for path in built.written:

@@ -112,11 +112,12 @@ def build_editions(
                 on_edition(edition)
             rendering = OutputOptions(jobs=jobs, executor=executor, cache=cache, progress=progress)
             built = _build_one(config, edition, loaded, target, rendering, strict, staging)
-            problems.extend(built.diagnostics)
-            if strict and problems:
+            # A note about the machine is said once per build, not once per edition.
+            problems.extend(d for d in built.diagnostics if d.problem or d not in problems)
+            if strict and any(d.problem for d in problems):
                 break
             done.append((edition, target, key, built))
-        if strict and problems:
+        if strict and any(d.problem for d in problems):
             done.clear()
         for _, _, _, built in done:
             for path, destination in built.staged:
