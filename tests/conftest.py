@@ -1,4 +1,9 @@
-"""Shared fixtures: the real-document corpus and small sets drawn from it."""
+"""Shared fixtures: the bundled sample of real documents, the full shared corpus, sets from them.
+
+``sample_corpus`` (``tests/corpus``) is in the project, so every test that uses it runs from a
+clone alone. ``corpus`` is the full shared corpus at ``../shared/corpus``: tests that use it, or
+that are marked ``full_corpus``, are skipped with the reason when it is absent; CI runs them.
+"""
 
 from __future__ import annotations
 
@@ -8,31 +13,52 @@ from pathlib import Path
 import pytest
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+SAMPLE_CORPUS = Path(__file__).resolve().parent / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+NO_CORPUS = f"needs the full shared corpus at {CORPUS}, which a clone does not have (CI runs it)"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "full_corpus: needs ../shared/corpus; skipped with the reason without it"
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests that need ../shared/corpus are skipped when it is absent, not failed."""
     if CORPUS.is_dir():
         return
-    skip = pytest.mark.skip(reason=f"corpus not found at {CORPUS}")
+    skip = pytest.mark.skip(reason=NO_CORPUS)
     for item in items:
-        if "corpus" in item.fixturenames:
+        if "corpus" in item.fixturenames or item.get_closest_marker("full_corpus"):
             item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
 def corpus() -> Path:
-    """The shared real-document corpus."""
+    """The full shared real-document corpus (skipped without it)."""
     return CORPUS
 
 
 @pytest.fixture(scope="session")
-def whitehouse_sample(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Path:
-    """A folder with a deterministic spread of 36 White House documents (every 17th file)."""
+def sample_corpus() -> Path:
+    """The bundled subset of the corpus, laid out as the shared one (see tests/corpus/README.md)."""
+    return SAMPLE_CORPUS
+
+
+@pytest.fixture(
+    scope="session", params=["bundled", pytest.param("shared", marks=pytest.mark.full_corpus)]
+)
+def each_corpus(request: pytest.FixtureRequest) -> Path:
+    """The bundled sample, then the full shared corpus: for tests that read a whole set."""
+    return SAMPLE_CORPUS if request.param == "bundled" else CORPUS
+
+
+@pytest.fixture(scope="session")
+def whitehouse_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the bundled White House documents: a spread over two years and four categories."""
     folder = tmp_path_factory.mktemp("whitehouse-sample")
-    files = sorted((corpus / "whitehouse").glob("*.md"))
-    for path in files[::17]:
+    for path in sorted((SAMPLE_CORPUS / "whitehouse").glob("*.md")):
         shutil.copy(path, folder / path.name)
     return folder

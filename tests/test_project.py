@@ -120,13 +120,15 @@ def test_config_error_is_reported_with_line(scaffold: Path, tmp_path: Path) -> N
 
 
 def test_strict_writes_no_edition_when_a_later_one_meets_a_problem(
-    tmp_path: Path, corpus: Path
+    tmp_path: Path, sample_corpus: Path
 ) -> None:
     content = tmp_path / "content"
     content.mkdir()
     # Its emoji are in no bundled font: a warning in the PDF, none in the EPUB.
-    emoji = next((corpus / "whitehouse").glob("2022-03-03-wide-range-of-constituencies-*.md")).name
-    shutil.copy(corpus / "whitehouse" / emoji, content / emoji)
+    emoji = next(
+        (sample_corpus / "whitehouse").glob("2022-03-03-wide-range-of-constituencies-*.md")
+    ).name
+    shutil.copy(sample_corpus / "whitehouse" / emoji, content / emoji)
     (tmp_path / "publisher.toml").write_text(
         '[book]\ntitle = "Strict"\n\n[sources]\npaths = ["content"]\n\n'
         '[editions.clean]\nformat = "epub"\noutput = "out/clean.epub"\n\n'
