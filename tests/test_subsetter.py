@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import weasyprint.pdf.fonts
 from click.testing import CliRunner
 
+from publisher import pdf
+from publisher.assemble import BookInfo, assemble
+from publisher.build import load
 from publisher.cli import main
+from publisher.options import OutputOptions
 
 DECLARATION = "2021-03-01-u-s-mexico-joint-declaration.md"
 HINT = (
@@ -75,3 +82,28 @@ def test_documents_without_a_project_get_the_note_once(
     assert result.exit_code == 0, result.stderr
     assert result.stderr.splitlines() == [HINT]
     assert sorted(p.suffix for p in out.iterdir()) == [".epub", ".pdf"]
+
+
+def test_a_layout_cached_under_another_date_gives_the_bytes_of_a_fresh_one(
+    tmp_path: Path, sample_corpus: Path, fonttools: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # fontTools dates each subset it writes by SOURCE_DATE_EPOCH, or by the clock without it.
+    folder = tmp_path / "content"
+    folder.mkdir()
+    for path in sorted((sample_corpus / "whitehouse").glob("2021-03-01-*.md")):
+        shutil.copy(path, folder / path.name)
+    loaded = load([str(folder)])
+    info = BookInfo(title="Dates", modified=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    compilation = assemble(loaded.documents, info)[0]
+    with ThreadPoolExecutor(1) as executor:  # in this process, where fontTools is forced
+        options = OutputOptions(
+            roots=loaded.roots, layout="book", executor=executor, cache=tmp_path / "cache"
+        )
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1000000000")
+        assert pdf.write(compilation, tmp_path / "first.pdf", options) == [pdf.SUBSETTER_HINT]
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
+        pdf.write(compilation, tmp_path / "cached.pdf", options)
+        pdf.write(compilation, tmp_path / "fresh.pdf", dataclasses.replace(options, cache=None))
+    fresh = (tmp_path / "fresh.pdf").read_bytes()
+    assert (tmp_path / "cached.pdf").read_bytes() == fresh
+    assert (tmp_path / "first.pdf").read_bytes() == fresh
