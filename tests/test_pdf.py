@@ -502,7 +502,7 @@ def test_a_pdf_that_cannot_be_written_is_an_output_failed_diagnostic(
     shutil.copy(sample_corpus / "whitehouse" / EXTRA[0], root / EXTRA[0])
     compilation = compile_folder(root)[1]
     (tmp_path / "file").write_text("not a folder")
-    found = pdf.write(compilation, tmp_path / "file" / "out.pdf", OutputOptions())
+    found = problems(pdf.write(compilation, tmp_path / "file" / "out.pdf", OutputOptions()))
     assert [d.code for d in found] == [OUTPUT_FAILED]
     assert found[0].severity == "error"
 
