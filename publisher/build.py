@@ -131,7 +131,9 @@ def build(
     targets = [output_path(output, info.title, fmt, len(formats) > 1) for fmt in formats]
     if not compilation.documents and not allow_empty:
         problems.append(_empty(targets, loaded))
-    if (strict and (loaded.diagnostics or problems)) or not (compilation.documents or allow_empty):
+    if not (compilation.documents or allow_empty) or (
+        strict and any(d.problem for d in (*loaded.diagnostics, *problems))
+    ):
         return Built((), loaded, compilation, tuple(problems))
     written: list[Path] = []
     crashes: list[crash.Crash] = []
@@ -150,16 +152,16 @@ def build(
                     break
                 continue
             problems.extend(found)
-            if strict and found:
+            if strict and any(d.problem for d in found):
                 break
             if not any(d.code == OUTPUT_FAILED for d in found):
                 written.append(path)
         if strict:
-            if problems or crashes:
+            if crashes or any(d.problem for d in problems):
                 return Built((), loaded, compilation, tuple(problems), (), tuple(crashes))
             if staging is not None:
                 staged = tuple(zip(written, targets, strict=True))
-                return Built((), loaded, compilation, (), staged)
+                return Built((), loaded, compilation, tuple(problems), staged)
             for path, target in zip(written, targets, strict=True):
                 path.replace(target)
             written = targets

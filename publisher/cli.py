@@ -47,7 +47,7 @@ class _State:
 
 def _report(diagnostics: Sequence[Diagnostic]) -> None:
     for diagnostic in diagnostics:
-        if _State.quiet and diagnostic.severity == "warning":
+        if _State.quiet and diagnostic.severity != "error":
             continue
         click.echo(diagnostic.format(), err=True)
 
@@ -287,7 +287,7 @@ def _build_editions(
             progress=lambda done, total: update(f"Building {building[0]}: {_parts(done, total)}"),
         )
     _report(result.diagnostics)
-    if kw["strict"] and result.diagnostics:
+    if kw["strict"] and any(d.problem for d in result.diagnostics):
         click.echo("strict: nothing written because of the problems above", err=True)
     for output in result.outputs:
         pages = f", {output.pages} pages" if output.pages is not None else ""
@@ -302,7 +302,7 @@ def _build_editions(
     failed = (
         _has_errors(result.diagnostics)
         or len(result.outputs) < len(editions)
-        or (kw["strict"] and bool(result.diagnostics))
+        or (kw["strict"] and any(d.problem for d in result.diagnostics))
     )
     if exit_after:
         sys.exit(EXIT_DOCUMENT_ERRORS if failed else EXIT_OK)
@@ -332,7 +332,7 @@ def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Conf
         jobs=kw["jobs"],
         cache=cache,
     )
-    if kw["strict"] and loaded.diagnostics:
+    if kw["strict"] and any(d.problem for d in loaded.diagnostics):
         _report(loaded.diagnostics)
         click.echo("strict: nothing written because of the problems above", err=True)
         sys.exit(EXIT_DOCUMENT_ERRORS)
@@ -355,7 +355,7 @@ def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Conf
         trim(cache, (base.cache_mb if base else LIMIT_MB) * 1_000_000)
     diagnostics = (*loaded.diagnostics, *built.diagnostics)
     _report(diagnostics)
-    if kw["strict"] and built.diagnostics:
+    if kw["strict"] and any(d.problem for d in built.diagnostics):
         click.echo("strict: nothing written because of the problems above", err=True)
     count = len(built.compilation.documents)
     for path in built.written:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]
 BodyFormat = Literal["markdown", "html"]
 
 _RTL_LANGS = frozenset(
@@ -25,7 +25,7 @@ class Diagnostic:
     line: int | None
     """1-based line in the file as it is on disk, front matter included; None when unknown."""
     severity: Severity
-    """"error" skips the document (or fails the build); "warning" does not."""
+    """"error" skips the document (or fails the build); "warning" does not; "note" is a hint."""
     code: str
     """Short stable identifier, e.g. ``front-matter-invalid``."""
     message: str
@@ -33,8 +33,16 @@ class Diagnostic:
     col: int | None = None
     """1-based column, when known."""
 
+    @property
+    def problem(self) -> bool:
+        """An error or a warning: what ``--strict`` refuses; a note is not one."""
+        return self.severity != "note"
+
     def format(self) -> str:
         """``path:line[:col]: severity: message [code]``, control characters escaped."""
+        if not self.path and self.severity == "note":
+            # A note about the machine (a missing library) is in no input.
+            return f"note: {_escape(self.message)} [{self.code}]"
         where = _escape(self.path) or "<input>"
         if self.line is not None:
             where += f":{self.line}"

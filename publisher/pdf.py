@@ -155,6 +155,19 @@ def _finish(_: object, pdf: pydyf.PDF) -> None:
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
 
 
+# WeasyPrint says this once per font and layout where libharfbuzz-subset is missing: a hint about
+# the machine, not a problem in any input, so it becomes one note that --strict lets pass.
+_FONTTOOLS = "Using fontTools instead of HarfBuzz-Subset"
+SUBSETTER_HINT = Diagnostic(
+    "",
+    None,
+    "note",
+    "pdf-subsetter",
+    "install libharfbuzz-subset0 (HarfBuzz 4.1 or later) for faster PDF builds; "
+    "fonts were subset with the slower fontTools",
+)
+
+
 def _diagnostics(
     records: Sequence[logging.LogRecord],
     where: dict[int, str],
@@ -181,6 +194,9 @@ def _diagnostics(
             continue
         if str(record.msg).startswith(".notdef glyph"):
             missing[first] = None
+            continue
+        if str(record.msg).startswith(_FONTTOOLS):
+            found[SUBSETTER_HINT] = None
             continue
         path = where.get(id(record)) or used_by.get(first, "")
         code = "pdf-resource" if record.levelno >= logging.ERROR else "pdf-engine"

@@ -19,7 +19,7 @@ import pikepdf
 from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.matrix import Matrix
 
-from publisher import pdf_fonts
+from publisher import pdf_fontdates, pdf_fonts
 from publisher.cache import Store
 from publisher.pdf_units import Laid
 
@@ -80,6 +80,7 @@ def _assemble(
         for key, font in unit.fonts.items()
     ]
     pdf_fonts.merge(pdf, [use for use in uses if "/Font" in use.resources], store)
+    pdf_fontdates.settle(pdf)
     first = sources[0]
     if "/Info" in first.trailer:
         pdf.trailer.Info = pdf.copy_foreign(first.trailer.Info)

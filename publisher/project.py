@@ -127,12 +127,13 @@ def build_editions(
                 if strict:
                     break
                 continue
-            problems.extend(built.diagnostics)
+            # A note about the machine is said once per build, not once per edition.
+            problems.extend(d for d in built.diagnostics if d.problem or d not in problems)
             crashes.extend(built.crashes)
-            if strict and (problems or crashes):
+            if strict and (crashes or any(d.problem for d in problems)):
                 break
             done.append((edition, target, key, built))
-        if strict and (problems or crashes):
+        if strict and (crashes or any(d.problem for d in problems)):
             done.clear()
         for _, _, _, built in done:
             for path, destination in built.staged:

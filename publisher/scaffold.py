@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.resources
 import shutil
+import sys
 from pathlib import Path
 
 SKELETON = Path(str(importlib.resources.files("publisher") / "skeleton"))
@@ -30,5 +31,15 @@ def init(folder: Path) -> list[Path]:
         raise ScaffoldError(f"{names} already exist; choose an empty folder")
     for source, target in zip(sources, targets, strict=True):
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        if source.name == "Makefile":
+            # The project's make runs the Publisher that made it, whatever is on PATH then.
+            text = source.read_text(encoding="utf-8").replace("@PYTHON@", _make_word())
+            target.write_text(text, encoding="utf-8")
+        else:
+            shutil.copyfile(source, target)
     return targets
+
+
+def _make_word() -> str:
+    """This Python's path as make reads it literally: ``$`` and ``#`` escaped."""
+    return sys.executable.replace("$", "$$").replace("#", "\\#")

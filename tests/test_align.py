@@ -47,9 +47,9 @@ def aligned(left: Document, right: Document) -> str:
 
 
 @pytest.fixture(scope="module")
-def whitehouse(corpus: Path) -> dict[tuple[str, str], Document]:
+def whitehouse(sample_corpus: Path) -> dict[tuple[str, str], Document]:
     """The White House translations by (translation key suffix, language)."""
-    documents = load([str(corpus / "bilingual" / "whitehouse")]).documents
+    documents = load([str(sample_corpus / "bilingual" / "whitehouse")]).documents
     return {(str(d.translation_key).removeprefix("wh-2022-06-10-"), d.lang): d for d in documents}
 
 

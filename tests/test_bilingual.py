@@ -38,13 +38,17 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def whitehouse(corpus: Path) -> Loaded:
-    return load([str(corpus / "bilingual" / "whitehouse")])
+def whitehouse(sample_corpus: Path) -> Loaded:
+    return load([str(sample_corpus / "bilingual" / "whitehouse")])
 
 
-def test_every_corpus_pair_becomes_one_entry(corpus: Path) -> None:
-    pairs = [json.loads(line) for line in (corpus / "bilingual" / "pairs.jsonl").open()]
-    loaded = load([str(corpus / "bilingual")])
+def test_every_corpus_pair_becomes_one_entry(each_corpus: Path) -> None:
+    root = each_corpus / "bilingual"
+    rows = [json.loads(line) for line in (root / "pairs.jsonl").open()]
+    # The bundled sample holds some of the pairs the shared list names.
+    pairs = [r for r in rows if (root / r["source"]).is_file() and (root / r["target"]).is_file()]
+    assert pairs
+    loaded = load([str(root)])
     entries, problems = pair(loaded.documents, "en")
     assert problems == []
     by_path = {d.path: e for e in entries for d in e.documents}
@@ -53,7 +57,9 @@ def test_every_corpus_pair_becomes_one_entry(corpus: Path) -> None:
         assert by_path[row["target"]] is entry
         assert entry.primary.lang == "en"
         assert entry.variants[row["target_lang"]].path == row["target"]
-    assert len(entries) == len({row["translation_key"] for row in pairs}) == 83
+    # Translations the list does not name (Japanese, Chinese, Korean) join their original too.
+    assert all(e.primary.lang == "en" for e in entries)
+    assert len(entries) == sum(d.lang == "en" for d in loaded.documents)
 
 
 def test_translation_of_follows_chains_to_a_key(tmp_path: Path) -> None:
@@ -196,15 +202,15 @@ def test_only_in_is_said_in_the_readers_language() -> None:
     assert i18n.only_in("en", "ar") == "باللغة الإنجليزية فقط"
 
 
-def test_list_shows_each_translation_under_its_original(corpus: Path) -> None:
-    code, out, _ = run("list", str(corpus / "bilingual" / "whitehouse"))
+def test_list_shows_each_translation_under_its_original(sample_corpus: Path) -> None:
+    code, out, _ = run("list", str(sample_corpus / "bilingual" / "whitehouse"))
     assert code == 0
     lines = out.splitlines()
     chita = next(n for n, line in enumerate(lines) if "Chita Rivera" in line)
     assert "  en   " in lines[chita] and lines[chita].endswith("[wh-2024-01-31-chita-rivera]")
     assert "  ↳ es " in lines[chita + 1] and "Fallecimiento de Chita" in lines[chita + 1]
     assert sum("↳" in line for line in lines) == 8
-    code, out, _ = run("list", "--json", str(corpus / "bilingual" / "whitehouse"))
+    code, out, _ = run("list", "--json", str(sample_corpus / "bilingual" / "whitehouse"))
     rows = {row["path"]: row for row in json.loads(out)}
     english = rows[
         "en/2024-01-31-statement-from-president-joe-biden-on-the-passing-of-chita-rivera.md"

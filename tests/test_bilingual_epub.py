@@ -21,16 +21,22 @@ CHITA_ES = (
 
 
 @pytest.fixture(scope="session")
-def epubs(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> dict[str, tuple[Package, str]]:
+def epubs(
+    tmp_path_factory: pytest.TempPathFactory, sample_corpus: Path
+) -> dict[str, tuple[Package, str]]:
     """The White House translations in every layout, Spanish first among the translations; the
     glossary interleaved; the Hebrew fixture with Hebrew as the primary language."""
     out = tmp_path_factory.mktemp("bilingual-epub")
-    whitehouse = str(corpus / "bilingual" / "whitehouse")
+    whitehouse = str(sample_corpus / "bilingual" / "whitehouse")
     runs: dict[str, tuple[str, ...]] = {
         mode: (whitehouse, "--bilingual", mode, "--secondary", "es", "--title", "Relaciones")
         for mode in MODES
     }
-    runs["glossary"] = (str(corpus / "bilingual" / "cncf-glossary"), "--bilingual", "interleaved")
+    runs["glossary"] = (
+        str(sample_corpus / "bilingual" / "cncf-glossary"),
+        "--bilingual",
+        "interleaved",
+    )
     runs["hebrew"] = (str(FIXTURES), "--bilingual", "interleaved", "--lang", "he")
     found: dict[str, tuple[Package, str]] = {}
     for name, args in runs.items():
@@ -41,9 +47,9 @@ def epubs(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> dict[str, t
 
 
 @pytest.fixture(scope="session")
-def files(corpus: Path) -> dict[str, str]:
+def files(sample_corpus: Path) -> dict[str, str]:
     """The file name each White House document has in the EPUB, by source path."""
-    documents = load([str(corpus / "bilingual" / "whitehouse")]).documents
+    documents = load([str(sample_corpus / "bilingual" / "whitehouse")]).documents
     return {d.path: f"doc-{d.id}.xhtml" for d in documents}
 
 
@@ -141,10 +147,10 @@ def body_text(html: str) -> str:
 
 @pytest.mark.parametrize("mode", ["interleaved", "parallel"])
 def test_interleaved_pairs_each_block_with_its_translation(
-    mode: str, epubs: dict[str, tuple[Package, str]], corpus: Path
+    mode: str, epubs: dict[str, tuple[Package, str]], sample_corpus: Path
 ) -> None:
     package, _ = epubs[mode]
-    documents = {d.id: d for d in load([str(corpus / "bilingual" / "whitehouse")]).documents}
+    documents = {d.id: d for d in load([str(sample_corpus / "bilingual" / "whitehouse")]).documents}
     paired = [
         (name, page) for name, page in pages(package) if page.find(".//x:div", NS) is not None
     ]

@@ -59,13 +59,13 @@ def letters(text: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def sources(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Path:
+def sources(tmp_path_factory: pytest.TempPathFactory, sample_corpus: Path) -> Path:
     """Two White House pairs (English and Spanish) and the hand-written English and Hebrew pair."""
     folder = tmp_path_factory.mktemp("bilingual-pdf-sources")
     shutil.copytree(FIXTURES, folder, dirs_exist_ok=True)
     (folder / "es").mkdir()
     for name in CORPUS_FILES:
-        shutil.copy(corpus / "bilingual" / "whitehouse" / name, folder / name)
+        shutil.copy(sample_corpus / "bilingual" / "whitehouse" / name, folder / name)
     return folder
 
 

@@ -19,7 +19,6 @@ from publisher.markup import Markup, convert
 from publisher.model import BodyFormat
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markup"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "whitehouse"
 REGEN = os.environ.get("PUBLISHER_REGEN") == "1"
 
 
@@ -548,12 +547,13 @@ CORPUS_EXCEPTIONS = {
 }
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not checked out")
-def test_whole_corpus_is_well_formed_and_reads_as_the_source() -> None:
+def test_whole_whitehouse_set_is_well_formed_and_reads_as_the_source(each_corpus: Path) -> None:
     leftovers = ("\\#", "**", "<pre", "<p></p>", "&amp;nbsp;", "&lt;", "<h1", "\\")
     started = time.perf_counter()
     problems = []
-    for source in sorted(CORPUS.glob("*.md")):
+    sources = sorted((each_corpus / "whitehouse").glob("*.md"))
+    assert sources
+    for source in sources:
         meta, body, first_line = split(source.read_text(encoding="utf-8"))
         markup = convert(
             body,

@@ -54,13 +54,13 @@ class Pair:
 
 @pytest.fixture(scope="session")
 def parallel_sources(
-    tmp_path_factory: pytest.TempPathFactory, whitehouse_sample: Path, corpus: Path
+    tmp_path_factory: pytest.TempPathFactory, whitehouse_sample: Path, sample_corpus: Path
 ) -> Path:
     """Nine documents: seven real ones, the reference example and one with footnotes."""
     folder = tmp_path_factory.mktemp("parallel-sources")
     for path in sorted(whitehouse_sample.glob("*.md"))[1::5][:7]:
         shutil.copy(path, folder / path.name)
-    shutil.copy(corpus / "whitehouse" / REFERENCE, folder / REFERENCE)
+    shutil.copy(sample_corpus / "whitehouse" / REFERENCE, folder / REFERENCE)
     (folder / "2021-05-03-notes.md").write_text(NOTES)
     return folder
 
@@ -74,7 +74,7 @@ def compile_folder(folder: Path, group: str = "none") -> tuple[Compilation, tupl
 def write(folder: Path, output: Path, layout: Layout, group: str, **options: Any) -> Path:
     compilation, roots = compile_folder(folder, group)
     problems = pdf.write(compilation, output, OutputOptions(roots=roots, layout=layout, **options))
-    assert problems == [], problems
+    assert [d for d in problems if d.problem] == [], problems
     return output
 
 
@@ -188,7 +188,7 @@ def test_flowing_units_are_laid_out_again_only_from_where_they_changed(
 ) -> None:
     sources, cache = tmp_path / "sources", tmp_path / "cache"
     shutil.copytree(whitehouse_sample, sources)
-    # A chunk as short as a page: these 36 documents make a few pages of contents and sources.
+    # A chunk as short as a page: these documents make a few pages of contents and sources.
     monkeypatch.setattr(pdf_flow, "CHUNK", 1)
 
     def build(name: str, **options: Any) -> tuple[bytes, pdf_parallel.Stats]:

@@ -20,7 +20,7 @@ from publisher.assemble import BookInfo, assemble
 from publisher.build import Loaded, load
 from publisher.cli import main
 from publisher.fetcher import DATA_LIMIT, Fetcher, Refused
-from publisher.model import Compilation, Document
+from publisher.model import Compilation, Diagnostic, Document
 from publisher.options import OUTPUT_FAILED, OutputOptions
 
 EPOCH = 1_700_000_000
@@ -44,6 +44,11 @@ class Built:
     def page_text(self, index: int) -> str:
         """The text of one page (0-based)."""
         return self.reader.pages[index].extract_text()
+
+
+def problems(found: list[Diagnostic]) -> list[Diagnostic]:
+    """Errors and warnings: a note (the fontTools subsetter hint) is neither."""
+    return [d for d in found if d.problem]
 
 
 def squash(text: str) -> str:
@@ -146,14 +151,14 @@ def run_build(sources: Path, output: Path, *args: str) -> tuple[int, str]:
 
 @pytest.fixture(scope="session")
 def pdf_sources(
-    tmp_path_factory: pytest.TempPathFactory, whitehouse_sample: Path, corpus: Path
+    tmp_path_factory: pytest.TempPathFactory, whitehouse_sample: Path, sample_corpus: Path
 ) -> Path:
     """14 real documents: every third of the sample, the reference example and one with a table."""
     folder = tmp_path_factory.mktemp("pdf-sources")
     for path in sorted(whitehouse_sample.glob("*.md"))[::3]:
         shutil.copy(path, folder / path.name)
     for name in EXTRA:
-        shutil.copy(corpus / "whitehouse" / name, folder / name)
+        shutil.copy(sample_corpus / "whitehouse" / name, folder / name)
     return folder
 
 
@@ -287,7 +292,9 @@ def test_the_pdf_has_metadata_from_the_compilation(built: Built) -> None:
 
 
 def test_the_engine_reported_nothing(built: Built) -> None:
-    assert "[pdf-" not in built.stderr
+    # The one note a machine without libharfbuzz-subset gets is a hint, not a report.
+    lines = built.stderr.splitlines()
+    assert [line for line in lines if "[pdf-" in line and not line.startswith("note: ")] == []
 
 
 def test_two_builds_with_the_same_epoch_are_byte_identical(
@@ -366,11 +373,11 @@ def compile_folder(folder: Path, **changes: str) -> tuple[Loaded, Compilation]:
 
 
 def test_a_build_refuses_resources_outside_the_roots_and_says_so(
-    tmp_path: Path, corpus: Path
+    tmp_path: Path, sample_corpus: Path
 ) -> None:
     root = tmp_path / "documents"
     root.mkdir()
-    shutil.copy(corpus / "whitehouse" / EXTRA[0], root / EXTRA[0])
+    shutil.copy(sample_corpus / "whitehouse" / EXTRA[0], root / EXTRA[0])
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"\x89PNG\r\n\x1a\nsecret")
     (root / "random.png").symlink_to("/dev/urandom")
@@ -391,11 +398,9 @@ def test_a_build_refuses_resources_outside_the_roots_and_says_so(
     loaded, compilation = compile_folder(root, **{"hostile.md": slipped})
     output = tmp_path / "hostile.pdf"
     options = OutputOptions(theme=render.Theme(style_dirs=(theme,)), roots=loaded.roots)
-    problems = pdf.write(compilation, output, options)
+    found = problems(pdf.write(compilation, output, options))
     assert output.read_bytes().startswith(b"%PDF-")
-    refused = {
-        d.message.split(" not loaded")[0]: d.path for d in problems if d.code == "pdf-refused"
-    }
+    refused = {d.message.split(" not loaded")[0]: d.path for d in found if d.code == "pdf-refused"}
     assert refused == {
         "http://example.com/a.css": str(theme / "print-brief.css"),
         "file:///dev/urandom": "",
@@ -403,9 +408,9 @@ def test_a_build_refuses_resources_outside_the_roots_and_says_so(
         "file:///etc/passwd": "hostile.md",
         "https://example.com/t.png": "hostile.md",
     }
-    assert all(d.severity == "warning" for d in problems)
+    assert all(d.severity == "warning" for d in found)
     assert b"secret" not in output.read_bytes()
-    glyphs = [d for d in problems if d.code == "pdf-glyph-missing"]
+    glyphs = [d for d in found if d.code == "pdf-glyph-missing"]
     assert [(d.path, "U+10FFFD" in d.message) for d in glyphs] == [("hostile.md", True)]
 
 
@@ -422,7 +427,7 @@ def test_local_images_are_found_under_each_of_several_roots(tmp_path: Path) -> N
     info = BookInfo(title="Pictures", modified=dt.datetime.fromtimestamp(EPOCH, dt.UTC))
     compilation = assemble(loaded.documents, info)[0]
     output = tmp_path / "pictures.pdf"
-    assert pdf.write(compilation, output, OutputOptions(roots=loaded.roots)) == []
+    assert problems(pdf.write(compilation, output, OutputOptions(roots=loaded.roots))) == []
     images = {
         img.name: img.image.width for page in pypdf.PdfReader(output).pages for img in page.images
     }
@@ -443,7 +448,7 @@ def test_markdown_footnotes_are_printed_at_the_foot_of_the_page_that_calls_them(
     )
     loaded, compilation = compile_folder(root)
     output = tmp_path / "notes.pdf"
-    assert pdf.write(compilation, output, OutputOptions(roots=loaded.roots)) == []
+    assert problems(pdf.write(compilation, output, OutputOptions(roots=loaded.roots))) == []
     reader = pypdf.PdfReader(output)
     page = next(p for p in reader.pages if "A claim that needs" in p.extract_text())
     pieces = fragments(page)
@@ -453,15 +458,17 @@ def test_markdown_footnotes_are_printed_at_the_foot_of_the_page_that_calls_them(
     assert "\u21a9" not in "".join(p.extract_text() for p in reader.pages)
 
 
-def test_qr_codes_are_drawn_beside_source_urls(tmp_path: Path, corpus: Path) -> None:
+def test_qr_codes_are_drawn_beside_source_urls(tmp_path: Path, sample_corpus: Path) -> None:
     root = tmp_path / "documents"
     root.mkdir()
-    shutil.copy(corpus / "whitehouse" / EXTRA[0], root / EXTRA[0])
+    shutil.copy(sample_corpus / "whitehouse" / EXTRA[0], root / EXTRA[0])
     loaded, compilation = compile_folder(root)
     sizes = []
     for qr in (False, True):
         output = tmp_path / f"qr-{qr}.pdf"
-        assert pdf.write(compilation, output, OutputOptions(roots=loaded.roots, qr=qr)) == []
+        assert (
+            problems(pdf.write(compilation, output, OutputOptions(roots=loaded.roots, qr=qr))) == []
+        )
         page = pypdf.PdfReader(output).pages[2]
         sizes.append(len(page.get_contents().get_data()))
     assert sizes[1] > sizes[0] + 5000
@@ -472,30 +479,32 @@ def test_qr_codes_are_drawn_beside_source_urls(tmp_path: Path, corpus: Path) -> 
 @pytest.mark.parametrize(
     ("variant", "key"), [("pdf/ua-1", "/StructTreeRoot"), ("pdf/a-3b", "/OutputIntents")]
 )
-def test_tagged_and_archival_variants(tmp_path: Path, corpus: Path, variant: str, key: str) -> None:
+def test_tagged_and_archival_variants(
+    tmp_path: Path, sample_corpus: Path, variant: str, key: str
+) -> None:
     root = tmp_path / "documents"
     root.mkdir()
-    shutil.copy(corpus / "whitehouse" / EXTRA[0], root / EXTRA[0])
+    shutil.copy(sample_corpus / "whitehouse" / EXTRA[0], root / EXTRA[0])
     loaded, compilation = compile_folder(root)
     output = tmp_path / "variant.pdf"
     options = OutputOptions(roots=loaded.roots, pdf_variant=variant)
-    assert pdf.write(compilation, output, options) == []
+    assert problems(pdf.write(compilation, output, options)) == []
     catalog = pypdf.PdfReader(output).trailer["/Root"]
     assert key in catalog
     assert b"<x:xmpmeta" in catalog["/Metadata"].get_object().get_data()
 
 
 def test_a_pdf_that_cannot_be_written_is_an_output_failed_diagnostic(
-    tmp_path: Path, corpus: Path
+    tmp_path: Path, sample_corpus: Path
 ) -> None:
     root = tmp_path / "documents"
     root.mkdir()
-    shutil.copy(corpus / "whitehouse" / EXTRA[0], root / EXTRA[0])
+    shutil.copy(sample_corpus / "whitehouse" / EXTRA[0], root / EXTRA[0])
     compilation = compile_folder(root)[1]
     (tmp_path / "file").write_text("not a folder")
-    problems = pdf.write(compilation, tmp_path / "file" / "out.pdf", OutputOptions())
-    assert [d.code for d in problems] == [OUTPUT_FAILED]
-    assert problems[0].severity == "error"
+    found = problems(pdf.write(compilation, tmp_path / "file" / "out.pdf", OutputOptions()))
+    assert [d.code for d in found] == [OUTPUT_FAILED]
+    assert found[0].severity == "error"
 
 
 @pytest.mark.parametrize(
@@ -526,7 +535,7 @@ def test_page_labels_are_localized_per_document_language() -> None:
 
 
 def test_each_page_is_numbered_in_the_language_of_its_document(
-    tmp_path: Path, corpus: Path
+    tmp_path: Path, sample_corpus: Path
 ) -> None:
     root = tmp_path / "documents"
     for lang, name in (
@@ -537,10 +546,13 @@ def test_each_page_is_numbered_in_the_language_of_its_document(
         ),
     ):
         (root / lang).mkdir(parents=True)
-        shutil.copy(corpus / "bilingual" / "whitehouse" / lang / name, root / lang / name)
+        shutil.copy(sample_corpus / "bilingual" / "whitehouse" / lang / name, root / lang / name)
     loaded, compilation = compile_folder(root)
     output = tmp_path / "bilingual.pdf"
-    assert pdf.write(compilation, output, OutputOptions(roots=loaded.roots, layout="book")) == []
+    assert (
+        problems(pdf.write(compilation, output, OutputOptions(roots=loaded.roots, layout="book")))
+        == []
+    )
     reader = pypdf.PdfReader(output)
     total = len(reader.pages)
     pages = {title: page for _, title, page in outline(reader)}

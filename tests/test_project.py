@@ -16,6 +16,12 @@ import publisher
 
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+# What `make` in a new terminal sees: no virtual environment, no `publisher` on PATH.
+OTHER_PATHS = [p for p in os.environ["PATH"].split(os.pathsep) if p and Path(p) != BIN]
+BARE = {
+    **os.environ,
+    "PATH": os.pathsep.join(p for p in OTHER_PATHS if not (Path(p) / "publisher").exists()),
+}
 
 
 def run(
@@ -43,6 +49,7 @@ def scaffold(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_init_creates_a_project_that_make_builds(scaffold: Path) -> None:
+    # The Makefile runs the Publisher that ran init, though it is not on PATH.
     assert {p.name for p in scaffold.iterdir()} >= {
         "publisher.toml",
         "Makefile",
@@ -50,7 +57,7 @@ def test_init_creates_a_project_that_make_builds(scaffold: Path) -> None:
         ".gitignore",
     }
     assert len(list((scaffold / "content").glob("*.md"))) == 2
-    result = run("make", cwd=scaffold)
+    result = run("make", cwd=scaffold, env=BARE)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (scaffold / "dist" / "brief.pdf").stat().st_size > 0
     assert (scaffold / "dist" / "collection.epub").stat().st_size > 0
@@ -58,16 +65,25 @@ def test_init_creates_a_project_that_make_builds(scaffold: Path) -> None:
 
 
 def test_an_up_to_date_project_renders_nothing(scaffold: Path) -> None:
-    run("make", cwd=scaffold)
+    run("make", cwd=scaffold, env=BARE)
     before = {p: p.stat().st_mtime_ns for p in (scaffold / "dist").iterdir()}
-    result = run("make", cwd=scaffold)
+    result = run("make", cwd=scaffold, env=BARE)
     assert result.returncode == 0
     assert result.stdout.count("up to date") == 2, result.stdout
     assert before == {p: p.stat().st_mtime_ns for p in (scaffold / "dist").iterdir()}
     doc = next((scaffold / "content").glob("*welcome.md"))
     doc.write_text(doc.read_text() + "\nOne more paragraph.\n")
-    result = run("make", cwd=scaffold)
+    result = run("make", cwd=scaffold, env=BARE)
     assert result.stdout.count("wrote") == 2, result.stdout
+
+
+def test_make_says_how_to_find_publisher_when_it_cannot(scaffold: Path) -> None:
+    result = run("make", "INIT_PYTHON=/nonexistent/python", cwd=scaffold, env=BARE)
+    assert result.returncode != 0
+    assert "cannot run Publisher as 'publisher'" in result.stderr
+    assert "make PUBLISHER=/path/to/publisher" in result.stderr
+    given = run("make", f"PUBLISHER={BIN / 'publisher'}", cwd=scaffold, env=BARE)
+    assert given.returncode == 0, given.stderr
 
 
 def test_init_refuses_to_overwrite(scaffold: Path) -> None:
@@ -82,11 +98,11 @@ def test_make_release_twice_gives_identical_files(scaffold: Path) -> None:
     run(*git, "add", "-A", cwd=scaffold)
     assert run(*git, "commit", "-qm", "content", cwd=scaffold).returncode == 0
     run("rm", "-rf", "dist", cwd=scaffold)
-    first = run("make", "release", cwd=scaffold)
+    first = run("make", "release", cwd=scaffold, env=BARE)
     assert first.returncode == 0, first.stdout + first.stderr
     release_one = digests(scaffold / "dist")
     run("rm", "-rf", "dist", ".publisher-cache", cwd=scaffold)
-    second = run("make", "release", cwd=scaffold)
+    second = run("make", "release", cwd=scaffold, env=BARE)
     assert second.returncode == 0, second.stderr
     assert digests(scaffold / "dist") == release_one
     names = set(release_one)
@@ -120,13 +136,15 @@ def test_config_error_is_reported_with_line(scaffold: Path, tmp_path: Path) -> N
 
 
 def test_strict_writes_no_edition_when_a_later_one_meets_a_problem(
-    tmp_path: Path, corpus: Path
+    tmp_path: Path, sample_corpus: Path
 ) -> None:
     content = tmp_path / "content"
     content.mkdir()
     # Its emoji are in no bundled font: a warning in the PDF, none in the EPUB.
-    emoji = next((corpus / "whitehouse").glob("2022-03-03-wide-range-of-constituencies-*.md")).name
-    shutil.copy(corpus / "whitehouse" / emoji, content / emoji)
+    emoji = next(
+        (sample_corpus / "whitehouse").glob("2022-03-03-wide-range-of-constituencies-*.md")
+    ).name
+    shutil.copy(sample_corpus / "whitehouse" / emoji, content / emoji)
     (tmp_path / "publisher.toml").write_text(
         '[book]\ntitle = "Strict"\n\n[sources]\npaths = ["content"]\n\n'
         '[editions.clean]\nformat = "epub"\noutput = "out/clean.epub"\n\n'
