@@ -113,7 +113,7 @@ def read_documents(
         raws.append(raw)
         reading.append(diagnostics)
     read_paths = [
-        path.relative_to(root).as_posix() if raw is not None or entry is not None else None
+        (root, path.relative_to(root).as_posix()) if raw is not None or entry is not None else None
         for (path, root), raw, entry in zip(found, raws, entries, strict=True)
     ]
     ids = normalize.unique_ids([p for p in read_paths if p is not None])
@@ -131,7 +131,8 @@ def read_documents(
     for index, (docs, found_now) in zip(todo, normalized, strict=True):
         raw = todo[index]
         document = docs[0] if docs else None
-        entries[index] = _Entry(ids[raw.path], tuple(reading[index]), document, tuple(found_now))
+        doc_id = ids[(raw.root, raw.path)]
+        entries[index] = _Entry(doc_id, tuple(reading[index]), document, tuple(found_now))
         key = keys[index]
         if store is not None and key is not None:
             store.put(key, entries[index])
@@ -141,7 +142,7 @@ def read_documents(
 
 
 def _normalize(
-    raws: list[RawDocument], default_lang: str, ids: dict[str, str]
+    raws: list[RawDocument], default_lang: str, ids: dict[normalize.SourceKey, str]
 ) -> Iterator[tuple[list[Document], list[Diagnostic]]]:
     """Normalize each raw document alone, in worker processes when there are many."""
     one = functools.partial(_normalize_one, default_lang=default_lang, ids=ids)
@@ -155,7 +156,7 @@ def _normalize(
 
 
 def _normalize_one(
-    raw: RawDocument, default_lang: str, ids: dict[str, str]
+    raw: RawDocument, default_lang: str, ids: dict[normalize.SourceKey, str]
 ) -> tuple[list[Document], list[Diagnostic]]:
     return normalize.normalize([raw], default_lang=default_lang, ids=ids)
 
