@@ -374,8 +374,10 @@ def unique_ids(sources: Sequence[SourceKey]) -> dict[SourceKey, str]:
 def _name(path: str) -> str:
     """What names a document: its file stem, or its folder when it is a bundle's index."""
     pure = PurePosixPath(path)
-    if pure.stem.lower() in _BUNDLE_INDEXES and pure.parent.name:
-        return pure.parent.name
+    # Hugo names a bundle's translations index.es.md, index.fr.md…
+    head, dot, language = pure.stem.partition(".")
+    if head.lower() in _BUNDLE_INDEXES and pure.parent.name:
+        return pure.parent.name + dot + language
     return pure.stem
 
 

@@ -103,3 +103,16 @@ def test_the_same_path_under_two_roots_gets_two_ids(corpus: Path) -> None:
     assert len({d.id for d in forward}) == 3
     anchors = [h.anchor for d in forward for h in d.headings]
     assert len(anchors) == len(set(anchors))
+
+
+def test_a_translated_bundle_is_named_by_its_folder_and_language(tmp_path: Path) -> None:
+    bundle = tmp_path / "2021-03-01-march-update"
+    bundle.mkdir()
+    for name, lang in (("index.md", "en"), ("index.es.md", "es")):
+        (bundle / name).write_text(f"---\ntitle: March\nlang: {lang}\n---\nText.\n")
+    raws = [reader.read(p, tmp_path)[0] for p in sorted(bundle.iterdir())]
+    docs, _ = normalize.normalize([r for r in raws if r])
+    assert {d.lang: d.id for d in docs} == {
+        "en": "2021-03-01-march-update",
+        "es": "2021-03-01-march-update-es",
+    }
