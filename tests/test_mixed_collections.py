@@ -66,7 +66,10 @@ def _draw(seed: int, corpus: Path, folder: Path) -> tuple[Path, ...]:
         shutil.copy(path, statements / path.name)
     pairs = [json.loads(line) for line in (corpus / "bilingual" / "pairs.jsonl").open()]
     bilingual = folder / "bilingual"
-    for pair in rng.sample(pairs, 4):
+    by_set = {
+        name: [p for p in pairs if p["set"] == name] for name in ("whitehouse", "cncf-glossary")
+    }
+    for pair in rng.sample(by_set["whitehouse"], 2) + rng.sample(by_set["cncf-glossary"], 3):
         for key in ("source", "target"):
             (bilingual / pair[key]).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(corpus / "bilingual" / pair[key], bilingual / pair[key])
