@@ -39,6 +39,11 @@ def repair(root: Element) -> None:
     """Move every block out of the phrasing elements that hold it; put list items in lists."""
     for parent in bottom_up(root):
         splice(parent, _split)
+        if parent.tag == "dt":
+            # A term may hold no heading: it keeps its words, set in bold.
+            for child in parent:
+                if child.tag in _HEADINGS:
+                    child.tag = "strong"
         if parent.tag in _LISTS:
             items, wrapper = _LISTS[parent.tag]
             _group(parent, items, wrapper, in_list=True)

@@ -16,7 +16,8 @@ from publisher.sanitize import INLINE, TAGS
 FIXTURES = Path(__file__).parent / "fixtures" / "markup"
 # The HTML content models, written out here rather than taken from the code under test.
 PHRASING = frozenset(INLINE | {"br", "img"})
-PHRASING_ONLY = frozenset(INLINE | {"p", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+PHRASING_ONLY = frozenset(INLINE | HEADINGS | {"p", "pre"})
 # Table parts outside a table are dropped by the HTML parser itself.
 TABLE_PARTS = frozenset({"caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td"})
 BLOCKS = sorted(TAGS - PHRASING - TABLE_PARTS)
@@ -36,6 +37,8 @@ def model_errors(body: str) -> list[str]:
                 errors.append(f"<{child.tag}> in <{parent.tag}>")
             if parent.tag in CHILDREN and child.tag not in CHILDREN[parent.tag]:
                 errors.append(f"<{child.tag}> in <{parent.tag}>")
+            if parent.tag == "dt" and child.tag in HEADINGS:
+                errors.append(f"<{child.tag}> in <dt>")
         texts = [parent.text, *(child.tail for child in parent)]
         if parent.tag in CHILDREN and any(t and t.strip() for t in texts):
             errors.append(f"text in <{parent.tag}>")
@@ -68,7 +71,12 @@ def test_an_item_without_its_list_gets_one(item: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "html", ["<ol><p>para</p><li>item</li> loose</ol>", "<dl>text<dt>t</dt></dl>"]
+    "html",
+    [
+        "<ol><p>para</p><li>item</li> loose</ol>",
+        "<dl>text<dt>t</dt></dl>",
+        "<dl><dt><h3>A term as a heading</h3></dt><dd>d</dd></dl>",
+    ],
 )
 def test_what_a_list_holds_outside_its_items_is_put_in_one(html: str) -> None:
     result = body(html, "html")
