@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all example test lint bench release clean
+.PHONY: all example test soak lint bench release clean
 
 all: example
 
@@ -25,6 +25,11 @@ release: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest -q
+
+# The seeded mixed-collections test (random corpus subsets, every layout) with more seeds.
+SEEDS ?= 20
+soak: $(STAMP)
+	PUBLISHER_SEEDS=$(SEEDS) $(BIN)/pytest -q tests/test_mixed_collections.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check publisher tests bench

@@ -64,7 +64,7 @@ def read_documents(
         reading.append(list(entry.read) if entry is not None else diagnostics)
         contents.append(data)
     read_paths = [
-        path.relative_to(root).as_posix() if raw is not None or entry is not None else None
+        (root, path.relative_to(root).as_posix()) if raw is not None or entry is not None else None
         for (path, root), raw, entry in zip(found, raws, entries, strict=True)
     ]
     ids = normalize.unique_ids([p for p in read_paths if p is not None])
@@ -82,7 +82,7 @@ def read_documents(
     for index, (docs, found_now) in zip(todo, normalized, strict=True):
         raw = todo[index]
         document = docs[0] if docs else None
-        made = _Entry(ids[raw.path], tuple(reading[index]), document, tuple(found_now))
+        made = _Entry(ids[(raw.root, raw.path)], tuple(reading[index]), document, tuple(found_now))
         entries[index] = made
         key = keys[index]
         if store is not None and key is not None:
@@ -94,7 +94,7 @@ def read_documents(
 
 
 def _normalize(
-    raws: list[RawDocument], default_lang: str, ids: dict[str, str]
+    raws: list[RawDocument], default_lang: str, ids: dict[normalize.SourceKey, str]
 ) -> Iterator[tuple[list[Document], list[Diagnostic]]]:
     """Normalize each raw document alone, in worker processes when there are many."""
     one = functools.partial(_normalize_one, default_lang=default_lang, ids=ids)
@@ -108,7 +108,7 @@ def _normalize(
 
 
 def _normalize_one(
-    raw: RawDocument, default_lang: str, ids: dict[str, str]
+    raw: RawDocument, default_lang: str, ids: dict[normalize.SourceKey, str]
 ) -> tuple[list[Document], list[Diagnostic]]:
     return normalize.normalize([raw], default_lang=default_lang, ids=ids)
 

@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from publisher import limits
+from publisher import limits, nesting
 from publisher.limits import TABLE_ROWS
 from publisher.model import BodyFormat, Diagnostic, Heading
 from publisher.sanitize import (
@@ -143,6 +143,7 @@ def convert(
     except _TooManyRows as too_many:
         return _unusable(path, too_many.line)
     root, cut = clean(html)
+    nesting.repair(root)
     if cut:
         warn(first_line, "nesting-too-deep", f"markup nested over {MAX_DEPTH} levels flattened")
     lines = line_map(root)

@@ -42,6 +42,11 @@ _BIDI_CONTROLS = re.compile("[\u202a-\u202e]")
 # A registered name (letters in any script, digits, dots, hyphens) or an IP address.
 _HOST = re.compile(r"[\w.-]+|[0-9a-f:.]+", re.IGNORECASE)
 _SLUG_MAX = 80
+# Hugo's page bundles: the folder is the document, its index file only holds the text.
+_BUNDLE_INDEXES = frozenset({"index", "_index"})
+
+SourceKey = tuple[Path, str]
+"""A source file as its root and its path under that root: two roots may hold the same path."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,17 +65,18 @@ def normalize(
     raws: Sequence[RawDocument],
     *,
     default_lang: str = "en",
-    ids: Mapping[str, str] | None = None,
+    ids: Mapping[SourceKey, str] | None = None,
 ) -> tuple[list[Document], list[Diagnostic]]:
     """Turn raw documents into Documents; a document with an error is left out and reported.
 
-    ``ids`` maps each path to its id when the raws are part of a larger set (see ``unique_ids``).
+    ``ids`` maps each (root, path) to its id when the raws are part of a larger set (see
+    ``unique_ids``).
     """
     found: list[Diagnostic] = []
-    ids = ids if ids is not None else unique_ids([r.path for r in raws])
+    ids = ids if ids is not None else unique_ids([(r.root, r.path) for r in raws])
     docs: list[Document] = []
     for raw in raws:
-        doc = _normalize_one(raw, ids[raw.path], default_lang, found)
+        doc = _normalize_one(raw, ids[(raw.root, raw.path)], default_lang, found)
         if doc is not None:
             docs.append(doc)
     return docs, found
@@ -192,8 +198,7 @@ def _title(meta: Mapping[str, Any], problems: _Problems) -> str | None:
 
 
 def _title_from_path(path: str) -> str:
-    stem = PurePosixPath(path).stem
-    stem = re.sub(r"^\d{4}-\d{2}-\d{2}-", "", stem)
+    stem = re.sub(r"^\d{4}-\d{2}-\d{2}-", "", _name(path))
     words = re.sub(r"[-_]+", " ", stem).strip()
     return words[:1].upper() + words[1:] if words else stem
 
@@ -347,19 +352,33 @@ def _slug(text: str) -> str:
     return slug[:_SLUG_MAX].rstrip("-") or "document"
 
 
-def unique_ids(paths: Sequence[str]) -> dict[str, str]:
-    """A stable slug per path; clashes get -2, -3… in path order, whatever the input order."""
-    ids: dict[str, str] = {}
+def unique_ids(sources: Sequence[SourceKey]) -> dict[SourceKey, str]:
+    """A stable slug per source file; clashes get -2, -3… in path then root order.
+
+    The slug comes from the file name under its root, or from the folder of a page bundle
+    (``<slug>/index.md``). The order of the input does not change the result.
+    """
+    ids: dict[SourceKey, str] = {}
     taken: set[str] = set()
-    for path in sorted(paths):
-        base = _slug(Path(path).stem)
+    for root, path in sorted(set(sources), key=lambda source: (source[1], str(source[0]))):
+        base = _slug(_name(path))
         candidate, n = base, 1
         while candidate in taken:
             n += 1
             candidate = f"{base}-{n}"
         taken.add(candidate)
-        ids[path] = candidate
+        ids[(root, path)] = candidate
     return ids
+
+
+def _name(path: str) -> str:
+    """What names a document: its file stem, or its folder when it is a bundle's index."""
+    pure = PurePosixPath(path)
+    # Hugo names a bundle's translations index.es.md, index.fr.md…
+    head, dot, language = pure.stem.partition(".")
+    if head.lower() in _BUNDLE_INDEXES and pure.parent.name:
+        return pure.parent.name + dot + language
+    return pure.stem
 
 
 def _digest(fields: Mapping[str, Any]) -> str:

@@ -82,3 +82,37 @@ def test_digest_changes_with_content_only(tmp_path: Path) -> None:
     path.write_text("---\ntitle: T\n---\nTwo.\n")
     changed = normalize.normalize([reader.read(path, tmp_path)[0]])[0][0]  # type: ignore[list-item]
     assert first.digest == again.digest != changed.digest
+
+
+def test_a_page_bundle_is_named_by_its_folder(corpus: Path) -> None:
+    blog = corpus / "blog" / "fluxcd"
+    bundle = blog / "2020-12-01-december-update" / "index.md"
+    raw, _ = reader.read(bundle, blog)
+    assert raw is not None
+    (doc,), _ = normalize.normalize([raw])
+    assert doc.id == "2020-12-01-december-update"
+
+
+def test_the_same_path_under_two_roots_gets_two_ids(corpus: Path) -> None:
+    glossary = corpus / "bilingual" / "cncf-glossary"
+    roots = [glossary / lang for lang in ("en", "es", "ja")]
+    raws = [reader.read(root / "pod.md", root)[0] for root in roots]
+    forward, _ = normalize.normalize([r for r in raws if r])
+    backward, _ = normalize.normalize([r for r in reversed(raws) if r])
+    assert {d.lang: d.id for d in forward} == {d.lang: d.id for d in backward}
+    assert len({d.id for d in forward}) == 3
+    anchors = [h.anchor for d in forward for h in d.headings]
+    assert len(anchors) == len(set(anchors))
+
+
+def test_a_translated_bundle_is_named_by_its_folder_and_language(tmp_path: Path) -> None:
+    bundle = tmp_path / "2021-03-01-march-update"
+    bundle.mkdir()
+    for name, lang in (("index.md", "en"), ("index.es.md", "es")):
+        (bundle / name).write_text(f"---\ntitle: March\nlang: {lang}\n---\nText.\n")
+    raws = [reader.read(p, tmp_path)[0] for p in sorted(bundle.iterdir())]
+    docs, _ = normalize.normalize([r for r in raws if r])
+    assert {d.lang: d.id for d in docs} == {
+        "en": "2021-03-01-march-update",
+        "es": "2021-03-01-march-update-es",
+    }
