@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from publisher import __version__, markup, model, normalize, reader, sanitize
+from publisher import __version__, files, markup, model, normalize, reader, sanitize
 from publisher.model import Diagnostic, Document, RawDocument
 
 DEFAULT = Path(".publisher-cache")
@@ -163,10 +163,10 @@ def _normalize_one(
 def _key(path: Path, root: Path, default_lang: str, tool: str) -> str | None:
     """The cache key of one file, or None when its result cannot be cached."""
     try:
-        data = path.read_bytes() if path.stat().st_size <= reader.MAX_BYTES else None
+        data = files.read(path, reader.MAX_BYTES)
     except OSError:
         return None
-    if data is None or _IMAGES.search(data):
+    if _IMAGES.search(data):
         return None
     rel = path.relative_to(root).as_posix()
     digest = hashlib.sha256(f"{tool}\0{default_lang}\0{rel}\0".encode())

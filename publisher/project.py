@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pikepdf
 
-from publisher import __version__, sources
+from publisher import __version__, files, reader, sources
 from publisher.build import Built, Loaded, build, load
 from publisher.cache import DEFAULT as DEFAULT_CACHE
 from publisher.config import Config, Edition
@@ -176,7 +176,7 @@ def _fingerprint(config: Config, files: Sequence[Path]) -> str:
     """A hash of all an output depends on: sources, config, theme, tool version, build time."""
     digest = hashlib.sha256(f"{__version__}\n{config.source_date_epoch}\n".encode())
     if config.path is not None:
-        digest.update(config.path.read_bytes())
+        digest.update(_file_digest(config.path))
     theme_files = sorted(
         p
         for folder in (*config.theme.all_template_dirs, *config.theme.all_style_dirs)
@@ -184,10 +184,20 @@ def _fingerprint(config: Config, files: Sequence[Path]) -> str:
         if p.is_file() and "__pycache__" not in p.parts
     )
     code = sorted(Path(__file__).parent.glob("*.py"))
-    for path in (*files, *theme_files, *code):
-        digest.update(f"\0{path}\0".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for path in files:
+        # The reader reads no further than this either: the rest cannot change the output.
+        digest.update(f"\0{path}\0".encode() + _file_digest(path, reader.MAX_BYTES))
+    for path in (*theme_files, *code):
+        digest.update(f"\0{path}\0".encode() + _file_digest(path))
     return digest.hexdigest()
+
+
+def _file_digest(path: Path, limit: int | None = None) -> bytes:
+    """A file's digest, or what stopped its reading: that is reported by the build, not here."""
+    try:
+        return files.digest(path, limit)
+    except OSError as error:
+        return f"\0unreadable {type(error).__name__} {error.errno}".encode()
 
 
 def _stamp(config: Config, edition: Edition) -> Path:
