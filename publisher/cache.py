@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import multiprocessing
 import os
 import pickle
 import re
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 from publisher import __version__, files, markup, model, normalize, reader, sanitize
 from publisher.model import Diagnostic, Document, RawDocument
+from publisher.workers import running
 
 DEFAULT = Path(".publisher-cache")
 """Cache folder, relative to the project root (or to the working folder without a project)."""
@@ -150,7 +149,7 @@ def _normalize(
         yield from map(one, raws)
         return
     # Forked workers share the parsers already loaded; Markdown parsing is the cold build's cost.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    with running(workers) as pool:
         yield from pool.map(one, raws, chunksize=16)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -14,13 +15,23 @@ from typing import Any
 import click
 from rich.console import Console
 
-from publisher import __version__, assemble, bilingual, cli_options, config, project, scaffold
+from publisher import (
+    __version__,
+    assemble,
+    bilingual,
+    cli_options,
+    config,
+    project,
+    scaffold,
+    workers,
+)
 from publisher.build import Loaded, build, load
 from publisher.cache import DEFAULT as CACHE
 from publisher.model import Diagnostic, Document, Entry
 from publisher.options import FORMATS, OutputOptions
 
 EXIT_OK, EXIT_DOCUMENT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 128 + signal.SIGINT
 
 _stderr = Console(stderr=True, highlight=False)
 
@@ -66,7 +77,22 @@ def _progress(message: str) -> Iterator[Callable[[str], None]]:
         yield lambda text: status.update(text)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The verbs' group: Ctrl-C stops the workers and exits 130 with one line, as shells expect."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Outputs and temporary files were put right on the way here; a second Ctrl-C
+            # must not cut the stopping of the workers short.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            workers.stop_all()
+            click.echo("publisher: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="publisher")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="More detail.")

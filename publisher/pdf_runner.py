@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import multiprocessing
-import os
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -16,7 +13,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from publisher import cache, pdf_flow, pdf_units
+from publisher import cache, pdf_flow, pdf_units, workers
 from publisher.pdf_units import Job, Laid
 
 T = TypeVar("T")
@@ -72,8 +69,13 @@ class Runner:
     def __enter__(self) -> Runner:
         return self
 
-    def __exit__(self, *_: object) -> None:
-        if self._owned is not None:
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if self._owned is None:
+            return
+        # An error or an interrupt: the work still queued or running is no longer wanted.
+        if kind is not None and isinstance(self._owned, ProcessPoolExecutor):
+            workers.stop(self._owned)
+        else:
             self._owned.shutdown()
 
     def submit(self, index: int, numbers: dict[str, int] | None = None) -> None:
@@ -157,16 +159,10 @@ class Runner:
 
     def _pool(self) -> Executor:
         if self._executor is None:
-            workers = self._workers or os.cpu_count() or 1
-            self._executor = self._owned = _processes(workers) if workers > 1 else _InProcess()
+            # Layout is CPU-bound: a process more than there are CPUs or units only costs memory.
+            count = min(self._workers or workers.cpus(), workers.cpus(), len(self.jobs))
+            self._executor = self._owned = workers.pool(count) if count > 1 else _InProcess()
         return self._executor
-
-
-def _processes(workers: int) -> Executor:
-    # Forked workers start at once with WeasyPrint already imported; spawning would import it
-    # again in each. macOS cannot fork safely, and gets the platform's default.
-    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-    return ProcessPoolExecutor(workers, mp_context=context)
 
 
 class _InProcess(Executor):
