@@ -18,7 +18,16 @@ from pathlib import Path
 
 import weasyprint
 
-from publisher import cache, fetcher, pdf_flow, pdf_merge, pdf_runner, pdf_stamp, pdf_units
+from publisher import (
+    cache,
+    fetcher,
+    files,
+    pdf_flow,
+    pdf_merge,
+    pdf_runner,
+    pdf_stamp,
+    pdf_units,
+)
 from publisher.options import OutputOptions
 from publisher.pdf_runner import Layout
 from publisher.pdf_units import Job, Page
@@ -230,7 +239,7 @@ def _salt(book: Book, styles: tuple[tuple[str, str | None], ...]) -> str:
         digest.update(f"\0{base}\0{text}".encode())
     for folder in book.style_dirs:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(f"\0{path}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+            digest.update(f"\0{path}\0".encode() + files.digest(path))
     folders = [str(folder.resolve()) for folder in book.folders]
     digest.update(f"\0{book.base_url}\0{folders}".encode())
     return digest.hexdigest()

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from publisher import cache, pdf_flow, pdf_units, workers
+from publisher import cache, files, pdf_flow, pdf_units, workers
 from publisher.pdf_units import Job, Laid
 
 T = TypeVar("T")
@@ -187,7 +187,7 @@ def _key(salt: str, job: Job) -> str:
         end = html.find('"', position + len(_FILE_URL))
         try:
             path = Path(url2pathname(urlsplit(unescape(html[position + 5 : end])).path))
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(files.digest(path))
         except (OSError, ValueError):
             digest.update(b"\0missing")
         position = html.find(_FILE_URL, end)

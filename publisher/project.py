@@ -230,7 +230,7 @@ def _remember(config: Config, edition: Edition, target: Path, key: str, built: B
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return files.digest(path).hex()
 
 
 def _pages(path: Path) -> int | None:

@@ -83,9 +83,11 @@ def launch() -> Iterator[Launched]:
         launched.seen |= descendants(launched.process.pid)
         if launched.process.poll() is None:
             launched.process.kill()
-        launched.process.communicate()
+    # Before reading to the end of the output: workers left running hold the pipes open.
     for pid in survivors(launched.seen, 0):
         os.kill(pid, signal.SIGKILL)
+    if launched.process is not None:
+        launched.process.communicate()
 
 
 def _start(folder: Path, stage: str, args: list[str], launch: Launched) -> subprocess.Popen[str]:
