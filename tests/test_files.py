@@ -185,4 +185,3 @@ def test_the_up_to_date_check_reads_no_more_than_the_reader(folder: Path) -> Non
     with (folder / "content" / "huge.md").open("r+b") as stream:
         stream.write(b"x")
     assert project._fingerprint(config, [path for path, _ in found]) != first
-
