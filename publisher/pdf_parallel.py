@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -239,7 +240,8 @@ def _salt(book: Book, styles: tuple[tuple[str, str | None], ...]) -> str:
         digest.update(f"\0{base}\0{text}".encode())
     for folder in book.style_dirs:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(f"\0{path}\0".encode() + files.digest(path))
+            # As the file system has it: a name that is not UTF-8 cannot be encoded as text.
+            digest.update(b"\0" + os.fsencode(path) + b"\0" + files.digest(path))
     folders = [str(folder.resolve()) for folder in book.folders]
     digest.update(f"\0{book.base_url}\0{folders}".encode())
     return digest.hexdigest()

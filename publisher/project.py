@@ -186,10 +186,15 @@ def _fingerprint(config: Config, files: Sequence[Path]) -> str:
     code = sorted(Path(__file__).parent.glob("*.py"))
     for path in files:
         # The reader reads no further than this either: the rest cannot change the output.
-        digest.update(f"\0{path}\0".encode() + _file_digest(path, reader.MAX_BYTES))
+        digest.update(_named(path) + _file_digest(path, reader.MAX_BYTES))
     for path in (*theme_files, *code):
-        digest.update(f"\0{path}\0".encode() + _file_digest(path))
+        digest.update(_named(path) + _file_digest(path))
     return digest.hexdigest()
+
+
+def _named(path: Path) -> bytes:
+    """A path as the file system has it: a name that is not UTF-8 cannot be encoded as text."""
+    return b"\0" + os.fsencode(path) + b"\0"
 
 
 def _file_digest(path: Path, limit: int | None = None) -> bytes:

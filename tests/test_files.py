@@ -185,3 +185,24 @@ def test_the_up_to_date_check_reads_no_more_than_the_reader(folder: Path) -> Non
     with (folder / "content" / "huge.md").open("r+b") as stream:
         stream.write(b"x")
     assert project._fingerprint(config, [path for path, _ in found]) != first
+
+
+@POSIX
+@pytest.mark.parametrize("fmt", ["epub", "pdf"])
+def test_a_theme_file_name_that_is_not_utf8_is_no_traceback(folder: Path, fmt: str) -> None:
+    """The up-to-date check and the PDF cache key encoded every theme file name as UTF-8."""
+    styles = os.fsencode(folder / "styles")
+    try:
+        os.makedirs(os.path.join(styles, b"fonts"))  # noqa: PTH103, PTH118
+        with open(os.path.join(styles, b"fonts", b"caf\xe9.txt"), "wb") as stream:  # noqa: PTH118, PTH123
+            stream.write(b"notes\n")
+    except OSError:
+        pytest.skip("this file system refuses names that are not UTF-8")
+    (folder / "publisher.toml").write_text(
+        '[book]\ntitle = "Files"\n\n[sources]\npaths = ["content"]\n\n'
+        '[theme]\nstyles = "styles"\n\n'
+        f'[editions.book]\nformat = "{fmt}"\noutput = "dist/book.{fmt}"\n'
+    )
+    result = _cli("build", "-j", "2")
+    assert result.exit_code == 0, result.output
+    assert (folder / "dist" / f"book.{fmt}").is_file()
