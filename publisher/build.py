@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
-import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from publisher.assemble import BookInfo, Group, Order, Selection, assemble
 from publisher.cache_documents import read_documents
 from publisher.model import Compilation, Diagnostic, Document
 from publisher.options import OUTPUT_FAILED, Format, OutputOptions
+from publisher.output import temporary_folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,8 +181,7 @@ def _empty(targets: Sequence[Path], loaded: Loaded) -> Diagnostic:
 def _aside(target: Path, stack: contextlib.ExitStack, problems: list[Diagnostic]) -> Path | None:
     """A path in a new hidden folder beside target, removed with what is in it when stack ends."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        folder = temporary_folder(target)
     except OSError as error:
         message = f"could not write: {error.strerror or error}"
         problems.append(Diagnostic(str(target), None, "error", OUTPUT_FAILED, message))

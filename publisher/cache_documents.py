@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import multiprocessing
 import os
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -19,6 +17,7 @@ from publisher import cache, markup, model, normalize, reader, sanitize
 from publisher import cache_data as d
 from publisher.cache_data import Damaged, Data, Unstorable
 from publisher.model import Diagnostic, Document, Heading, RawDocument
+from publisher.workers import running
 
 PARALLEL_FROM = 64
 """Documents to normalize per worker process before more than one is worth starting."""
@@ -103,7 +102,7 @@ def _normalize(
         yield from map(one, raws)
         return
     # Forked workers share the parsers already loaded; Markdown parsing is the cold build's cost.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    with running(workers) as pool:
         yield from pool.map(one, raws, chunksize=16)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from publisher import (
     crash,
     project,
     scaffold,
+    workers,
 )
 from publisher.build import Loaded, build, load
 from publisher.cache import DEFAULT as CACHE
@@ -34,6 +36,7 @@ from publisher.options import FORMATS, OutputOptions
 EXIT_OK, EXIT_DOCUMENT_ERRORS, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141
 """128 + SIGPIPE: what a shell reports for a program that a closed pipe ended, as for git."""
+EXIT_INTERRUPTED = 128 + signal.SIGINT
 
 _stderr = Console(stderr=True, highlight=False)
 
@@ -99,6 +102,13 @@ class _Guarded(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except KeyboardInterrupt:
+            # Outputs and temporary files were put right on the way here; a second Ctrl-C
+            # must not cut the stopping of the workers short.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            workers.stop_all()
+            click.echo("publisher: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
             # The reader went away (`publisher list | head`): no bug, and nothing more to say.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

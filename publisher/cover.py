@@ -12,7 +12,7 @@ from xml.etree.ElementTree import Element
 
 from PIL import Image, ImageDraw, ImageFont
 
-from publisher import i18n
+from publisher import files, i18n, limits
 from publisher.model import Compilation, Diagnostic, Document
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
@@ -87,7 +87,10 @@ class Images:
         if path is None:
             return None
         if path not in self._seen:
-            data = path.read_bytes()
+            try:
+                data = files.read(path, limits.IMAGE_BYTES)
+            except OSError:
+                return None
             kind = media_type(path, data)
             name = None
             if kind is not None:
@@ -100,7 +103,7 @@ class Images:
 def image(compilation: Compilation, given: Path | None, style_dirs: Sequence[Path]) -> Asset:
     """The given cover when it is a raster image we can read, else a generated one."""
     if given is not None:
-        data = given.read_bytes()
+        data = files.read(given, limits.IMAGE_BYTES)
         kind = media_type(given, data)
         if kind is None or kind[0] == "image/svg+xml":
             raise ValueError(f"{given}: the cover must be a PNG, JPEG, GIF or WebP image")

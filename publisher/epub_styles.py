@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from publisher import images
+from publisher import files, images
 from publisher.model import Diagnostic
 
 MEDIA_TYPES = {
@@ -107,7 +107,7 @@ def _resource(sheet: Path, url: str, line: int, problems: list[Diagnostic]) -> P
             images.check_file(path)
         if path.stat().st_size > MAX_BYTES:
             raise images.Refused(f"it is larger than {MAX_BYTES // 1_000_000} MB")
-        data = path.read_bytes()
+        data = files.read(path, MAX_BYTES)
     except images.Refused as error:
         refuse(str(error))
         return None

@@ -11,7 +11,7 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from publisher import images
+from publisher import files, images
 
 DATA_LIMIT = 1 << 20
 """Largest decoded data: URI served, in bytes."""
@@ -72,7 +72,10 @@ class Fetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hin
             raise Refused("not a regular file")
         if info.st_size > FILE_LIMIT:
             raise Refused(f"the file is larger than {FILE_LIMIT >> 20} MB")
-        body = path.read_bytes()
+        try:
+            body = files.read(path, FILE_LIMIT)
+        except OSError as error:
+            raise Refused(f"cannot read the file ({error.strerror or error})") from None
         kind = _TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
         return URLFetcherResponse(url, body, {"Content-Type": kind or "application/octet-stream"})
 

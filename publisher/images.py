@@ -13,7 +13,7 @@ from urllib.parse import unquote_to_bytes
 
 from PIL import Image
 
-from publisher import limits
+from publisher import files, limits
 
 RASTER_FORMATS = frozenset({"PNG", "JPEG", "GIF", "WEBP"})
 """Raster formats both backends show, as Pillow names them."""
@@ -41,12 +41,13 @@ class Refused(Exception):
 def check_file(path: Path) -> None:
     """Raise Refused unless the file is an image of a kind, size and content both backends take."""
     try:
-        with path.open("rb") as stream:
-            data = stream.read(limits.IMAGE_BYTES + 1)
+        data = files.read(path, limits.IMAGE_BYTES)
+    except files.Refused as refused:
+        if refused.code == "too-large":
+            raise Refused(f"the file is larger than {limits.IMAGE_BYTES // 1_000_000} MB") from None
+        raise Refused(str(refused.strerror)) from None
     except OSError as error:
         raise Refused(f"cannot read the file: {error.strerror or error}") from None
-    if len(data) > limits.IMAGE_BYTES:
-        raise Refused(f"the file is larger than {limits.IMAGE_BYTES // 1_000_000} MB")
     if path.suffix.lower() == ".svg":
         _check_svg(data)
     else:

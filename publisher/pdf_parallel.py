@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from publisher import (
     cache,
     cache_layouts,
     fetcher,
+    files,
     pdf_flow,
     pdf_fontset,
     pdf_merge,
@@ -248,7 +250,8 @@ def _salt(book: Book, styles: tuple[tuple[str, str | None], ...]) -> str:
         digest.update(f"\0{base}\0{text}".encode())
     for folder in book.style_dirs:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(f"\0{path}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+            # As the file system has it: a name that is not UTF-8 cannot be encoded as text.
+            digest.update(b"\0" + os.fsencode(path) + b"\0" + files.digest(path))
     folders = [str(folder.resolve()) for folder in book.folders]
     digest.update(f"\0{book.base_url}\0{folders}".encode())
     return digest.hexdigest()

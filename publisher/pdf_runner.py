@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import multiprocessing
-import os
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -16,7 +13,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from publisher import cache, cache_layouts, pdf_flow, pdf_units
+from publisher import cache, cache_layouts, files, pdf_flow, pdf_units, workers
 from publisher.cache_layouts import Layout
 from publisher.pdf_units import Job
 
@@ -69,8 +66,13 @@ class Runner:
     def __enter__(self) -> Runner:
         return self
 
-    def __exit__(self, *_: object) -> None:
-        if self._owned is not None:
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if self._owned is None:
+            return
+        # An error or an interrupt: the work still queued or running is no longer wanted.
+        if kind is not None and isinstance(self._owned, ProcessPoolExecutor):
+            workers.stop(self._owned)
+        else:
             self._owned.shutdown()
 
     def submit(self, index: int, numbers: dict[str, int] | None = None) -> None:
@@ -151,16 +153,10 @@ class Runner:
 
     def _pool(self) -> Executor:
         if self._executor is None:
-            workers = self._workers or os.cpu_count() or 1
-            self._executor = self._owned = _processes(workers) if workers > 1 else _InProcess()
+            # Layout is CPU-bound: a process more than there are CPUs or units only costs memory.
+            count = min(self._workers or workers.cpus(), workers.cpus(), len(self.jobs))
+            self._executor = self._owned = workers.pool(count) if count > 1 else _InProcess()
         return self._executor
-
-
-def _processes(workers: int) -> Executor:
-    # Forked workers start at once with WeasyPrint already imported; spawning would import it
-    # again in each. macOS cannot fork safely, and gets the platform's default.
-    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-    return ProcessPoolExecutor(workers, mp_context=context)
 
 
 class _InProcess(Executor):
@@ -185,7 +181,7 @@ def _key(salt: str, job: Job) -> str:
         end = html.find('"', position + len(_FILE_URL))
         try:
             path = Path(url2pathname(urlsplit(unescape(html[position + 5 : end])).path))
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(files.digest(path))
         except (OSError, ValueError):
             digest.update(b"\0missing")
         position = html.find(_FILE_URL, end)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pikepdf
 
-from publisher import __version__, crash, pdf_fontset, sources
+from publisher import __version__, crash, files, pdf_fontset, reader, sources
 from publisher.build import Built, Loaded, build, load
 from publisher.cache import DEFAULT as DEFAULT_CACHE
 from publisher.cache import trim
@@ -212,7 +212,7 @@ def _fingerprint(config: Config, files: Sequence[Path]) -> str:
     # A PDF shows system fonts where the theme's lack a glyph: installing one must rebuild it.
     digest.update(pdf_fontset.digest().encode())
     if config.path is not None:
-        digest.update(config.path.read_bytes())
+        digest.update(_file_digest(config.path))
     theme_files = sorted(
         p
         for folder in (*config.theme.all_template_dirs, *config.theme.all_style_dirs)
@@ -220,10 +220,25 @@ def _fingerprint(config: Config, files: Sequence[Path]) -> str:
         if p.is_file() and "__pycache__" not in p.parts
     )
     code = sorted(Path(__file__).parent.glob("*.py"))
-    for path in (*files, *theme_files, *code):
-        digest.update(f"\0{path}\0".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for path in files:
+        # The reader reads no further than this either: the rest cannot change the output.
+        digest.update(_named(path) + _file_digest(path, reader.MAX_BYTES))
+    for path in (*theme_files, *code):
+        digest.update(_named(path) + _file_digest(path))
     return digest.hexdigest()
+
+
+def _named(path: Path) -> bytes:
+    """A path as the file system has it: a name that is not UTF-8 cannot be encoded as text."""
+    return b"\0" + os.fsencode(path) + b"\0"
+
+
+def _file_digest(path: Path, limit: int | None = None) -> bytes:
+    """A file's digest, or what stopped its reading: that is reported by the build, not here."""
+    try:
+        return files.digest(path, limit)
+    except OSError as error:
+        return f"\0unreadable {type(error).__name__} {error.errno}".encode()
 
 
 def _stamp(config: Config, edition: Edition) -> Path:
@@ -267,7 +282,7 @@ def _remember(
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return files.digest(path).hex()
 
 
 def _pages(path: Path) -> int | None:

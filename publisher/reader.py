@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from publisher import limits
+from publisher import files, limits
 from publisher.model import BodyFormat, Diagnostic, RawDocument
 
 try:
@@ -166,16 +166,17 @@ def contents(path: Path) -> bytes | None:
 
 
 def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, refusing any file over the size cap without reading all of it."""
+    """The file's bytes: a regular file only, refused past the size cap without reading it all."""
     try:
-        with path.open("rb") as stream:
-            data = stream.read(MAX_BYTES + 1)
+        return files.read(path, MAX_BYTES)
+    except files.Refused as refused:
+        if refused.code == "too-large":
+            message = f"larger than {MAX_BYTES // 1_000_000} MB; split it up"
+            raise _Unusable(None, "too-large", message) from None
+        raise _Unusable(None, refused.code, f"cannot read the file: {refused.strerror}") from None
     except OSError as exc:
         message = f"cannot read the file: {exc.strerror or exc}"
         raise _Unusable(None, "read-error", message) from None
-    if len(data) > MAX_BYTES:
-        raise _Unusable(None, "too-large", f"larger than {MAX_BYTES // 1_000_000} MB; split it up")
-    return data
 
 
 def _decode(data: bytes) -> str:

@@ -55,7 +55,11 @@ def find(
             if _excluded(rel, excludes):
                 continue
             # A user who names a file means it; a link met while searching must stay inside.
-            if guarded and not file.resolve().is_relative_to(real_root):
+            if not _utf8(str(file)):
+                shown = os.fsencode(rel).decode("utf-8", "backslashreplace")
+                message = "the file name is not valid UTF-8; rename it to include it"
+                problems.append(Diagnostic(shown, None, "error", "file-name-encoding", message))
+            elif guarded and not file.resolve().is_relative_to(real_root):
                 message = "symbolic link to outside the source folder; skipped"
                 problems.append(Diagnostic(rel, None, "warning", "symlink-escape", message))
             elif not file.is_dir():
@@ -84,6 +88,16 @@ def _walk(root: Path) -> Iterator[Path]:
 def _is_document(name: str) -> bool:
     """Whether a file name is a visible document the reader knows."""
     return not name.startswith(".") and PurePath(name).suffix.lower() in BODY_FORMATS
+
+
+def _utf8(name: str) -> bool:
+    """Whether a name from the file system was valid UTF-8."""
+    # Python keeps undecodable bytes as lone surrogates, which no XML, hash or terminal accepts.
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _glob_root(pattern: str) -> Path:

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from test_epub import Package, build, built, run_epubcheck
 
-TERMS = ("pod.md", "cluster.md", "container-image.md", "kubernetes.md")
-BUNDLES = ("2020-12-01-december-update", "2021-03-01-march-update")
+TERMS = ("cluster.md", "container.md", "ingress.md", "service-mesh.md")
+BUNDLES = ("2021-03-01-march-update", "2022-11-01-november-update")
 MODES = ("none", "sequential", "interleaved")
 
 
 @pytest.fixture(scope="module")
-def roots(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> list[Path]:
+def roots(tmp_path_factory: pytest.TempPathFactory, sample_corpus: Path) -> list[Path]:
     """Three glossary roots that hold the same file names, and a root of two page bundles."""
     base = tmp_path_factory.mktemp("identity")
     found = []
@@ -22,12 +22,12 @@ def roots(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> list[Path]:
         root = base / lang
         root.mkdir()
         for term in TERMS:
-            if (source := corpus / "bilingual" / "cncf-glossary" / lang / term).is_file():
+            if (source := sample_corpus / "bilingual" / "cncf-glossary" / lang / term).is_file():
                 shutil.copy(source, root / term)
         found.append(root)
     blog = base / "blog"
     for bundle in BUNDLES:
-        shutil.copytree(corpus / "blog" / "fluxcd" / bundle, blog / bundle)
+        shutil.copytree(sample_corpus / "blog" / "fluxcd" / bundle, blog / bundle)
     return [*found, blog]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -29,7 +31,7 @@ def previous(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "out" / "book.epub"
 
 
-def _build(folder: Path) -> Result:
+def _build(folder: Path, *extra: str) -> Result:
     arguments = [
         "build",
         str(folder / "src"),
@@ -38,7 +40,7 @@ def _build(folder: Path) -> Result:
         "-o",
         str(folder / "out" / "book.epub"),
     ]
-    return CliRunner().invoke(main, [*arguments, "--title", "Book", "--no-cache"])
+    return CliRunner().invoke(main, [*arguments, "--title", "Book", "--no-cache", *extra])
 
 
 def _leftovers(output: Path) -> list[str]:
@@ -154,3 +156,30 @@ def test_strict_writes_a_clean_build(previous: Path) -> None:
     result = _strict(folder, "-f", "epub")
     assert result.exit_code == 0, result.stderr
     assert [p.name for p in (folder / "strict").iterdir()] == ["book.epub"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process ids are checked with POSIX signals")
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_killed_builds_temporary_files_go_with_the_next_build(
+    previous: Path, strict: bool
+) -> None:
+    """A killed write left ``.book.epub.*.tmp`` beside the book for ever; a live build's stay."""
+    ended = subprocess.Popen([sys.executable, "-c", ""])
+    ended.wait()
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    folder = previous.parent
+    try:
+        (folder / f".book.epub.{ended.pid}.k1ll3d00.tmp").write_bytes(b"PK\x03\x04 half")
+        aside = folder / f".book.epub.{ended.pid}.k1ll3d01.tmp"
+        aside.mkdir()
+        (aside / "book.epub").write_bytes(b"PK\x03\x04 half")
+        live = folder / f".book.epub.{running.pid}.w0rk1ng0.tmp"
+        live.write_bytes(b"PK\x03\x04 being written")
+        other = folder / f".notes.txt.{ended.pid}.k1ll3d02.tmp"
+        other.write_bytes(b"not ours")
+        result = _build(previous.parents[1], *(["--strict"] if strict else []))
+    finally:
+        running.kill()
+        running.wait()
+    assert result.exit_code == 0, result.output
+    assert _leftovers(previous) == sorted([live.name, other.name])

@@ -279,7 +279,7 @@ def test_unreadable(tmp_path: Path) -> None:
     doc, problems = reader.read(tmp_path / "folder.md", tmp_path)
     assert doc is None
     assert [p.format() for p in problems] == [
-        "folder.md: error: cannot read the file: Is a directory [read-error]"
+        "folder.md: error: cannot read the file: not a regular file but a folder [not-regular-file]"
     ]
 
 
