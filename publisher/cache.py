@@ -16,6 +16,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import struct
@@ -26,9 +27,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import TypeVar
 
-from publisher import __version__
+from publisher import __version__, output
 from publisher.cache_data import Damaged, Data, Unstorable
 from publisher.model import Diagnostic
+
+_TEMP = ".tmp"
+_LEFT = re.compile(r"\.[0-9a-f]{1,16}\.([0-9]+)\..*\.tmp")
+"""A temporary entry as ``Store.put`` names it, with the id of the process writing it."""
 
 DEFAULT = Path(".publisher-cache")
 """Cache folder, relative to the project root (or to the working folder without a project)."""
@@ -113,7 +118,9 @@ class Store:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=self.folder)
+            # The process id in the name lets `trim` tell a killed build's file from a live one's.
+            prefix = f".{key[:16]}.{os.getpid()}."
+            fd, name = tempfile.mkstemp(prefix=prefix, suffix=_TEMP, dir=self.folder)
         except OSError:
             return
         temp = Path(name)
@@ -144,12 +151,15 @@ def report(stores: Iterable[Store | None]) -> list[Diagnostic]:
 
 
 def trim(root: Path, limit: int) -> None:
-    """Remove the least recently used files until the folder holds at most ``limit`` bytes."""
+    """Remove what killed builds left, then the least recently used files past ``limit`` bytes."""
     files: list[tuple[int, int, Path]] = []
     for folder, _, names in os.walk(root):
         for name in names:
             path = Path(folder, name)
             with contextlib.suppress(OSError):
+                if (left := _LEFT.fullmatch(name)) and output.gone(int(left[1])):
+                    path.unlink()
+                    continue
                 info = path.lstat()
                 files.append((info.st_mtime_ns, info.st_size, path))
     total = sum(size for _, size, _ in files)

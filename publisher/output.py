@@ -50,7 +50,7 @@ def sweep(target: Path) -> None:
         return
     for entry in entries:
         found = own.fullmatch(entry.name)
-        if found is None or not _gone(int(found[1])):
+        if found is None or not gone(int(found[1])):
             continue
         with contextlib.suppress(OSError):
             if entry.is_dir(follow_symlinks=False):
@@ -64,7 +64,7 @@ def _prefix(target: Path) -> str:
     return f".{target.name}.{os.getpid()}."
 
 
-def _gone(pid: int) -> bool:
+def gone(pid: int) -> bool:
     """Whether no process ``pid`` runs any more (a zombie has stopped running too)."""
     if pid == os.getpid():
         return False

@@ -82,6 +82,24 @@ def test_the_least_recently_used_files_go_past_the_cap(tmp_path: Path) -> None:
     assert sorted(p.stem for p in store.folder.iterdir()) == ["k0", "k3", "k4"]
 
 
+def test_a_killed_builds_temporary_entries_go_and_a_live_ones_stay(tmp_path: Path) -> None:
+    store = tmp_path / "pdf"
+    store.mkdir()
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    dead = store / f".0123456789abcdef.{ended.stdout.strip()}.x1y2.tmp"
+    live = store / f".0123456789abcdef.{os.getpid()}.z3w4.tmp"
+    for path in (dead, live):
+        path.write_bytes(b"half an entry")
+    cache.trim(tmp_path, 10**9)
+    assert not dead.exists()
+    assert live.exists()
+
+
 def test_a_project_build_keeps_its_cache_under_the_cap(project: Path) -> None:
     (project / "publisher.toml").write_text(
         '[sources]\npaths = ["content"]\n[cache]\nmax_mb = 1\n[editions.all]\nformat = "epub"\n'
