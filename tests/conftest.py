@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# Which font subsetter WeasyPrint uses: PUBLISHER_TEST_SUBSETTER (see tests/subsetter.py).
+pytest_plugins = ("subsetter",)
+
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
