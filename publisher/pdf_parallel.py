@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,10 +83,24 @@ def lay_out(
     book: Book, units: Sequence[tuple[Part, ...]], options: OutputOptions
 ) -> tuple[bytes, list[logging.LogRecord], list[tuple[str, str]]]:
     """The PDF, the engine's messages and the refused resources, as one pass would give them."""
+    if options.cache is not None:
+        store = cache.Store(options.cache / "pdf")
+        return _lay_out(book, units, options, store, store)
+    # Without a cache, the font files that workers keep for the assembly last one build.
+    with tempfile.TemporaryDirectory(prefix="publisher-fonts-") as folder:
+        return _lay_out(book, units, options, None, cache.Store(Path(folder)))
+
+
+def _lay_out(
+    book: Book,
+    units: Sequence[tuple[Part, ...]],
+    options: OutputOptions,
+    store: cache.Store | None,
+    programs: cache.Store,
+) -> tuple[bytes, list[logging.LogRecord], list[tuple[str, str]]]:
     global last
     styles = tuple((pdf_units.rewrite(text) or "", base) for text, base in book.styles)
     salt = _salt(book, styles)
-    store = cache.Store(options.cache / "pdf") if options.cache is not None else None
     folders = tuple(str(folder.resolve()) for folder in book.folders)
     position = {id(part): index for index, part in enumerate(book.parts)}
     counted = [pdf_units.flowing(unit, book.layout) for unit in units]
@@ -103,6 +118,7 @@ def lay_out(
             folders,
             book.base_url,
             blocks,
+            str(programs.folder),
         )
         for number, (unit, blocks) in enumerate(zip(units, counted, strict=True))
     ]
@@ -129,7 +145,7 @@ def lay_out(
     }
     if store is not None and now != lengths:
         store.put(_lengths_key(salt), now)
-    data, records = pdf_merge.assemble(laid, book.identifier, store)
+    data, records = pdf_merge.assemble(laid, book.identifier, programs, store)
     last = Stats(
         len(units),
         tuple(tuple(part.name for part in units[i]) for i in runner.log),

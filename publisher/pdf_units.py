@@ -23,9 +23,10 @@ from typing import Any
 
 import pikepdf
 from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
+from weasyprint.text.fonts import FontConfiguration, get_hb_object_data
 
-from publisher import pdf_flow, pdf_stamp, render
+from publisher import pdf_flow, pdf_fonts, pdf_stamp, render
+from publisher.cache import Store
 from publisher.fetcher import Fetcher
 
 BATCH_RUNS = 8
@@ -171,6 +172,8 @@ class Job:
     """Base URL of the document."""
     flow: pdf_flow.Counted | None = None
     """The blocks of a flowing unit (``pdf_flow``), whose pages are written in chunks."""
+    programs: str = ""
+    """Folder of the store where the original font files go (``pdf_fonts.keep``); "": none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,8 +202,11 @@ class Font:
     """Advance of each glyph used, in thousandths of an em."""
     text: dict[int, str]
     """Text of each glyph used."""
-    mergeable: bool
-    """A TrueType outline font with every glyph found: its subsets can be merged."""
+    program: str
+    """Digest of the font file the subset was cut from, kept for the assembly; "" if its subsets
+    cannot be merged (not a static TrueType outline font, or with glyphs not found)."""
+    index: int
+    """The face's index in that file (a collection holds several)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +253,8 @@ def lay_out(job: Job) -> tuple[Laid, ...]:
         if job.flow is not None:
             opens = pdf_flow.openings(html.etree_element, job.flow, kept)
             bounds = pdf_flow.chunks(opens)
-        written = [_write(document, kept[a:b], opens[a:b]) for a, b in bounds]
+        programs = Store(Path(job.programs)) if job.programs else None
+        written = [_write(document, kept[a:b], opens[a:b], programs) for a, b in bounds]
         messages = tuple(
             (r.levelno, str(r.msg), tuple(map(str, r.args if isinstance(r.args, tuple) else ())))
             for r in records
@@ -260,7 +267,7 @@ def lay_out(job: Job) -> tuple[Laid, ...]:
 
 
 def _write(
-    document: Any, kept: Sequence[Any], opens: Sequence[int | None]
+    document: Any, kept: Sequence[Any], opens: Sequence[int | None], programs: Store | None
 ) -> tuple[bytes, tuple[Page, ...], dict[str, Font]]:
     """Some laid-out pages as a PDF of their own, with what the assembly needs of them."""
     names = {name for page in kept for name in page.anchors} - {pdf_flow.MARKER}
@@ -270,7 +277,7 @@ def _write(
     ]
     unit = document.copy(kept)
     data = unit.write_pdf()
-    fonts_used = _fonts(unit.fonts.values())
+    fonts_used = _fonts(unit.fonts.values(), programs)
     return (*_cut_stamps(data, pages, fonts_used, kept), fonts_used)
 
 
@@ -289,21 +296,33 @@ def _styles(
     return _prepared[styles]
 
 
-def _fonts(fonts: Iterable[Any]) -> dict[str, Font]:
+def _fonts(fonts: Iterable[Any], programs: Store | None) -> dict[str, Font]:
     """The fonts a unit used, by resource name; a face drawn at several sizes shares one."""
     found: dict[str, Font] = {}
     for font in fonts:
-        mergeable = font.type == "ttf" and not font.bitmap and not font.missing
         seen = found.get(font.hash)
+        program = _program(font, programs)
         if seen is None:
             name = font.name.decode().lstrip("/")
-            found[font.hash] = Font(name, dict(font.widths), dict(font.to_unicode), mergeable)
+            widths, text = dict(font.widths), dict(font.to_unicode)
+            found[font.hash] = Font(name, widths, text, program, font.index)
             continue
         seen.widths.update(font.widths)
         seen.text.update(font.to_unicode)
-        if not mergeable:
-            found[font.hash] = dataclasses.replace(seen, mergeable=False)
+        if not program:
+            found[font.hash] = dataclasses.replace(seen, program="")
     return found
+
+
+def _program(font: Any, programs: Store | None) -> str:
+    """The digest of the file a font was subset from, kept in ``programs``; "" if not mergeable."""
+    # WeasyPrint reworks these after subsetting (instances, emptied colour glyphs, a substitute
+    # .notdef, whole fonts in forms): a new subset of the file would not match what units drew.
+    reworked = "fvar" in font.tables or font.png or font.svg or font.colr or font.used_in_forms
+    if programs is None or font.type != "ttf" or font.bitmap or font.missing or reworked:
+        return ""
+    data = get_hb_object_data(font.hb_face)
+    return pdf_fonts.keep(programs, data) if data else ""
 
 
 def _page(page: Any, own: set[str]) -> Page:

@@ -8,6 +8,7 @@ run meant for it cannot pass on fontTools. Unset, WeasyPrint picks as it would f
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 
@@ -67,14 +68,13 @@ def pytest_report_header() -> str:
     return f"font subsetter: {active()} (set {VARIABLE}=fonttools|harfbuzz to choose)"
 
 
-@pytest.fixture(params=CHOICES)
-def subsetter(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Each subsetter in turn, for one test; one this machine lacks is skipped."""
-    name: str = request.param
+@contextlib.contextmanager
+def using(name: str) -> Iterator[None]:
+    """WeasyPrint subsets with ``name`` inside; a subsetter this session lacks skips the test."""
     if name not in available():
-        pytest.skip(f"{name} subsetter not available (libharfbuzz-subset0 is not installed)")
+        pytest.skip(f"{name} subsetter not available here (libharfbuzz-subset0, or {VARIABLE})")
     kept = force(name)
     try:
-        yield name
+        yield
     finally:
         restore(kept)
