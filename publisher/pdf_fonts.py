@@ -35,8 +35,6 @@ _kept: set[tuple[str, str]] = set()
 class Use:
     """One unit's font of one face, in the assembled PDF."""
 
-    unit: int
-    """Index of the unit."""
     resources: pikepdf.Object
     """The resource dictionary that names it."""
     key: str

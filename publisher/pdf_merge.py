@@ -79,8 +79,8 @@ def _assemble(
         pdf.Root.Names = pikepdf.Dictionary(Dests=tree)
     _outline(pdf, marks, pages)
     uses = [
-        pdf_fonts.Use(number, pages[start].Resources, f"/{key}", font)
-        for number, (unit, start) in enumerate(zip(units, starts, strict=True))
+        pdf_fonts.Use(pages[start].Resources, f"/{key}", font)
+        for unit, start in zip(units, starts, strict=True)
         if unit.pages
         for key, font in unit.fonts.items()
     ]

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import shutil
 from pathlib import Path
@@ -18,7 +19,7 @@ from fontTools.ttLib import TTFont
 from subsetter import CHOICES, using
 from test_parallel import compile_folder
 
-from publisher import pdf
+from publisher import pdf, pdf_fonts
 from publisher.options import OutputOptions
 
 # Article 1 of the Universal Declaration of Human Rights, each with a few words of the others, so
@@ -84,7 +85,9 @@ def built(
         (paths.cached, {"jobs": 2, "cache": folder / "cache"}),
         (paths.again, {"jobs": 2, "cache": folder / "cache"}),
     )
-    with using(request.param):
+    with using(request.param), pytest.MonkeyPatch.context() as patch:
+        # fontTools stamps the subsets it makes with this time, else with the time of the build.
+        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
         for output, options in runs:
             made = OutputOptions(roots=roots, layout="book", **options)
             problems = pdf.write(compilation, output, made)
@@ -164,3 +167,24 @@ def test_pages_look_as_from_one_pass(built: Built) -> None:
 def test_the_cache_gives_the_same_bytes(built: Built) -> None:
     assert built.cached.read_bytes() == built.units.read_bytes()
     assert built.again.read_bytes() == built.units.read_bytes()
+
+
+def test_a_face_whose_file_was_not_kept_keeps_a_program_per_unit(
+    scripts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As where workers cannot write where the assembly reads (a cluster's other machines).
+    monkeypatch.setattr(pdf_fonts, "keep", lambda _, data: hashlib.sha256(data).hexdigest())
+    compilation, roots = compile_folder(scripts)
+    output = tmp_path / "book.pdf"
+    pdf.write(compilation, output, OutputOptions(roots=roots, layout="book", jobs=1))
+    with pikepdf.open(output) as document:
+        streams = {
+            font.DescendantFonts[0].FontDescriptor.FontFile2.objgen
+            for page in document.pages
+            for font in page.Resources.Font.values()
+        }
+        faces = {str(f.BaseFont) for p in document.pages for f in p.Resources.Font.values()}
+    assert len(streams) > len(faces)
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(output).pages)
+    assert "ελεύθεροι" in text
+    assert "свободными" in text
