@@ -3,10 +3,10 @@
 Each unit embeds its own subset of a face, cut from the same font file with glyph ids kept. The
 merged program is cut once more from that original file, with every glyph any unit draws, by
 fontTools keeping glyph ids: the units' content streams name glyphs by those ids, so they stay
-valid, and each glyph comes with its components, whichever subsetter made the units. Workers
-keep each original file in a store by its digest (``keep``); a face whose file is not there, or
-that WeasyPrint changes after subsetting (CFF, bitmap, variable, colour, or missing glyphs drawn
-by a substitute), keeps one program per unit: correct, only larger.
+valid, and each glyph comes with its components, whichever subsetter made the units (both give
+the same program). Workers keep each original file in a store by its digest (``keep``); a face
+whose file is not there, or that WeasyPrint changes after subsetting (CFF, bitmap, variable,
+colour, or missing glyphs drawn by a substitute), keeps one program per unit: correct, larger.
 """
 
 from __future__ import annotations
@@ -64,9 +64,10 @@ def merge(
         if use.font.program and use.key in use.resources.Font:
             face = (use.key, use.font.name, use.font.program, use.font.index)
             faces.setdefault(face, []).append(use)
+    # A face drawn by one unit is cut again too: fontTools stamps the subsets it makes with the
+    # time of the build, which would make a rebuild from the cache differ from a fresh one.
     for group in faces.values():
-        if len(group) > 1:
-            _merge_face(pdf, group, programs, store)
+        _merge_face(pdf, group, programs, store)
 
 
 def _merge_face(pdf: pikepdf.Pdf, group: list[Use], programs: Store, store: Store | None) -> None:
