@@ -1,4 +1,5 @@
-"""One embedded font per face in an assembled PDF, however many units used it.
+"""Fonts of PDF units: the glyphs each unit draws, and one embedded program per face in the
+assembled PDF, however many units used it.
 
 Each unit embeds its own subset of a face, cut from the same font file with glyph ids kept. The
 merged program is cut once more from that original file, with every glyph any unit draws, by
@@ -11,24 +12,40 @@ colour, or missing glyphs drawn by a substitute), keeps one program per unit: co
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 import fontTools
 import pikepdf
 from fontTools import subset
 from fontTools.ttLib import TTFont, TTLibError
+from weasyprint.text.fonts import get_hb_object_data
 
 from publisher.cache import FORMAT, Store
 
-if TYPE_CHECKING:
-    from publisher.pdf_units import Font
-
 _kept: set[tuple[str, str]] = set()
 """Font files this process has kept: (store folder, digest)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Font:
+    """One font as a unit uses it."""
+
+    name: str
+    """The PDF BaseFont: the same for the same face in every unit."""
+    widths: dict[int, float]
+    """Advance of each glyph used, in thousandths of an em."""
+    text: dict[int, str]
+    """Text of each glyph used."""
+    program: str
+    """Digest of the font file the subset was cut from, kept for the assembly; "" if its subsets
+    cannot be merged (not a static TrueType outline font, or with glyphs not found)."""
+    index: int
+    """The face's index in that file (a collection holds several)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +67,35 @@ def keep(programs: Store, data: bytes) -> str:
         programs.put(_program_key(digest), data)
         _kept.add((str(programs.folder), digest))
     return digest
+
+
+def used(fonts: Iterable[Any], programs: Store | None) -> dict[str, Font]:
+    """The fonts a unit used, by resource name; a face drawn at several sizes shares one."""
+    found: dict[str, Font] = {}
+    for font in fonts:
+        seen = found.get(font.hash)
+        program = _program(font, programs)
+        if seen is None:
+            name = font.name.decode().lstrip("/")
+            widths, text = dict(font.widths), dict(font.to_unicode)
+            found[font.hash] = Font(name, widths, text, program, font.index)
+            continue
+        seen.widths.update(font.widths)
+        seen.text.update(font.to_unicode)
+        if not program:
+            found[font.hash] = dataclasses.replace(seen, program="")
+    return found
+
+
+def _program(font: Any, programs: Store | None) -> str:
+    """The digest of the file a font was subset from, kept in ``programs``; "" if not mergeable."""
+    # WeasyPrint reworks these after subsetting (instances, emptied colour glyphs, a substitute
+    # .notdef, whole fonts in forms): a new subset of the file would not match what units drew.
+    reworked = "fvar" in font.tables or font.png or font.svg or font.colr or font.used_in_forms
+    if programs is None or font.type != "ttf" or font.bitmap or font.missing or reworked:
+        return ""
+    data = get_hb_object_data(font.hb_face)
+    return keep(programs, data) if data else ""
 
 
 def merge(

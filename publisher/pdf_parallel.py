@@ -19,7 +19,16 @@ from pathlib import Path
 
 import weasyprint
 
-from publisher import cache, fetcher, pdf_flow, pdf_merge, pdf_runner, pdf_stamp, pdf_units
+from publisher import (
+    cache,
+    fetcher,
+    pdf_flow,
+    pdf_fonts,
+    pdf_merge,
+    pdf_runner,
+    pdf_stamp,
+    pdf_units,
+)
 from publisher.options import OutputOptions
 from publisher.pdf_runner import Layout
 from publisher.pdf_units import Job, Page
@@ -241,7 +250,7 @@ def _scaffold(parts: Sequence[Part], first: int) -> tuple[Part, ...]:
 def _salt(book: Book, styles: tuple[tuple[str, str | None], ...]) -> str:
     """Everything besides a unit's own HTML and style sheet that shapes its pages."""
     digest = hashlib.sha256(weasyprint.__version__.encode())
-    digest.update(cache.code_digest((pdf_units, pdf_flow, pdf_stamp, fetcher)).encode())
+    digest.update(cache.code_digest((pdf_units, pdf_fonts, pdf_flow, pdf_stamp, fetcher)).encode())
     for text, base in styles:
         digest.update(f"\0{base}\0{text}".encode())
     for folder in book.style_dirs:

@@ -16,18 +16,19 @@ import hashlib
 import io
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pikepdf
 from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration, get_hb_object_data
+from weasyprint.text.fonts import FontConfiguration
 
 from publisher import pdf_flow, pdf_fonts, pdf_stamp, render
 from publisher.cache import Store
 from publisher.fetcher import Fetcher
+from publisher.pdf_fonts import Font
 
 BATCH_RUNS = 8
 """Documents per unit, on average, where short ones are laid out together."""
@@ -193,23 +194,6 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
-class Font:
-    """One font as a unit uses it."""
-
-    name: str
-    """The PDF BaseFont: the same for the same face in every unit."""
-    widths: dict[int, float]
-    """Advance of each glyph used, in thousandths of an em."""
-    text: dict[int, str]
-    """Text of each glyph used."""
-    program: str
-    """Digest of the font file the subset was cut from, kept for the assembly; "" if its subsets
-    cannot be merged (not a static TrueType outline font, or with glyphs not found)."""
-    index: int
-    """The face's index in that file (a collection holds several)."""
-
-
-@dataclass(frozen=True, slots=True)
 class Laid:
     """A unit laid out: its PDF, and what the assembly needs from it."""
 
@@ -277,7 +261,7 @@ def _write(
     ]
     unit = document.copy(kept)
     data = unit.write_pdf()
-    fonts_used = _fonts(unit.fonts.values(), programs)
+    fonts_used = pdf_fonts.used(unit.fonts.values(), programs)
     return (*_cut_stamps(data, pages, fonts_used, kept), fonts_used)
 
 
@@ -294,35 +278,6 @@ def _styles(
         ]
         _prepared[styles] = (fonts, sheets)
     return _prepared[styles]
-
-
-def _fonts(fonts: Iterable[Any], programs: Store | None) -> dict[str, Font]:
-    """The fonts a unit used, by resource name; a face drawn at several sizes shares one."""
-    found: dict[str, Font] = {}
-    for font in fonts:
-        seen = found.get(font.hash)
-        program = _program(font, programs)
-        if seen is None:
-            name = font.name.decode().lstrip("/")
-            widths, text = dict(font.widths), dict(font.to_unicode)
-            found[font.hash] = Font(name, widths, text, program, font.index)
-            continue
-        seen.widths.update(font.widths)
-        seen.text.update(font.to_unicode)
-        if not program:
-            found[font.hash] = dataclasses.replace(seen, program="")
-    return found
-
-
-def _program(font: Any, programs: Store | None) -> str:
-    """The digest of the file a font was subset from, kept in ``programs``; "" if not mergeable."""
-    # WeasyPrint reworks these after subsetting (instances, emptied colour glyphs, a substitute
-    # .notdef, whole fonts in forms): a new subset of the file would not match what units drew.
-    reworked = "fvar" in font.tables or font.png or font.svg or font.colr or font.used_in_forms
-    if programs is None or font.type != "ttf" or font.bitmap or font.missing or reworked:
-        return ""
-    data = get_hb_object_data(font.hb_face)
-    return pdf_fonts.keep(programs, data) if data else ""
 
 
 def _page(page: Any, own: set[str]) -> Page:
