@@ -7,8 +7,9 @@ from typing import TypeVar
 
 from publisher import cache_data as d
 from publisher.cache_data import Data
+from publisher.pdf_fonts import Font
 from publisher.pdf_stamp import Run, Stamp
-from publisher.pdf_units import Font, Laid, Page
+from publisher.pdf_units import Laid, Page
 
 Layout = tuple[Laid, ...]
 """A unit's pages: one laid-out piece, or the chunks of a flowing part."""
@@ -18,7 +19,7 @@ B = TypeVar("B")
 
 _LAID = ("pdf", "pages", "fonts", "records", "refused")
 _PAGE = ("anchors", "bookmarks", "links", "stamps", "opens")
-_FONT = ("name", "widths", "text", "mergeable")
+_FONT = ("name", "widths", "text", "program", "index")
 _STAMP = ("lines", "runs", "align")
 _RUN = ("tm", "tj", "x", "y", "glyphs", "marks", "digits")
 
@@ -128,17 +129,19 @@ def _font_data(font: Font) -> Data:
         "name": font.name,
         "widths": [[glyph, width] for glyph, width in font.widths.items()],
         "text": [[glyph, text] for glyph, text in font.text.items()],
-        "mergeable": font.mergeable,
+        "program": font.program,
+        "index": font.index,
     }
 
 
 def _font(value: Data) -> Font:
-    name, widths, text, mergeable = d.fields(value, _FONT)
+    name, widths, text, program, index = d.fields(value, _FONT)
     return Font(
         d.text(name),
         dict(d.each(widths, lambda pair: _pair(pair, d.integer, d.number))),
         dict(d.each(text, lambda pair: _pair(pair, d.integer, d.text))),
-        d.flag(mergeable),
+        d.text(program),
+        d.integer(index),
     )
 
 

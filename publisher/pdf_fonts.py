@@ -1,33 +1,57 @@
-"""One embedded font per face in an assembled PDF, however many units used it.
+"""Fonts of PDF units: the glyphs each unit draws, and one embedded program per face in the
+assembled PDF, however many units used it.
 
-Each unit embeds its own subset of a face. WeasyPrint subsets keeping glyph ids, so the subsets
-of one face differ only in which glyphs have outlines: the merged program is the subset with the
-most glyphs, with the outlines it lacks copied in from the others. Only units that add a glyph
-are read. Faces that cannot be merged this way (CFF, bitmap, or with missing glyphs drawn by a
-substitute) keep one program per unit: correct, only larger.
+Each unit embeds its own subset of a face, cut from the same font file with glyph ids kept. The
+merged program is cut once more from that original file, with every glyph any unit draws, by
+fontTools keeping glyph ids: the units' content streams name glyphs by those ids, so they stay
+valid, and each glyph comes with its components, whichever subsetter made the units (both give
+the same program). Workers keep each original file in a store by its digest (``keep``); a face
+whose file is not there, or that WeasyPrint changes after subsetting (CFF, bitmap, variable,
+colour, or missing glyphs drawn by a substitute), keeps one program per unit: correct, larger.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import fontTools
 import pikepdf
-from fontTools.ttLib import TTFont
+from fontTools import subset
+from fontTools.ttLib import TTFont, TTLibError
+from weasyprint.text.fonts import get_hb_object_data
 
 from publisher.cache import FORMAT, Store
-from publisher.pdf_units import Font
+
+_kept: set[tuple[str, str]] = set()
+"""Font files this process has kept: (store folder, digest)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Font:
+    """One font as a unit uses it."""
+
+    name: str
+    """The PDF BaseFont: the same for the same face in every unit."""
+    widths: dict[int, float]
+    """Advance of each glyph used, in thousandths of an em."""
+    text: dict[int, str]
+    """Text of each glyph used."""
+    program: str
+    """Digest of the font file the subset was cut from, kept for the assembly; "" if its subsets
+    cannot be merged (not a static TrueType outline font, or with glyphs not found)."""
+    index: int
+    """The face's index in that file (a collection holds several)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Use:
     """One unit's font of one face, in the assembled PDF."""
 
-    unit: int
-    """Index of the unit."""
     resources: pikepdf.Object
     """The resource dictionary that names it."""
     key: str
@@ -36,18 +60,63 @@ class Use:
     """Its glyphs."""
 
 
-def merge(pdf: pikepdf.Pdf, uses: Sequence[Use], store: Store | None = None) -> None:
-    """Make every use of a face point at one font dictionary with one merged program."""
-    faces: dict[tuple[str, str], list[Use]] = {}
+def keep(programs: Store, data: bytes) -> str:
+    """Keep a font file where the assembly finds it; its digest."""
+    digest = hashlib.sha256(data).hexdigest()
+    if (str(programs.folder), digest) not in _kept:
+        programs.put(_program_key(digest), data)
+        _kept.add((str(programs.folder), digest))
+    return digest
+
+
+def used(fonts: Iterable[Any], programs: Store | None) -> dict[str, Font]:
+    """The fonts a unit used, by resource name; a face drawn at several sizes shares one."""
+    found: dict[str, Font] = {}
+    for font in fonts:
+        seen = found.get(font.hash)
+        program = _program(font, programs)
+        if seen is None:
+            name = font.name.decode().lstrip("/")
+            widths, text = dict(font.widths), dict(font.to_unicode)
+            found[font.hash] = Font(name, widths, text, program, font.index)
+            continue
+        seen.widths.update(font.widths)
+        seen.text.update(font.to_unicode)
+        if not program:
+            found[font.hash] = dataclasses.replace(seen, program="")
+    return found
+
+
+def _program(font: Any, programs: Store | None) -> str:
+    """The digest of the file a font was subset from, kept in ``programs``; "" if not mergeable."""
+    # WeasyPrint reworks these after subsetting (instances, emptied colour glyphs, a substitute
+    # .notdef, whole fonts in forms): a new subset of the file would not match what units drew.
+    reworked = "fvar" in font.tables or font.png or font.svg or font.colr or font.used_in_forms
+    if programs is None or font.type != "ttf" or font.bitmap or font.missing or reworked:
+        return ""
+    data = get_hb_object_data(font.hb_face)
+    return keep(programs, data) if data else ""
+
+
+def merge(
+    pdf: pikepdf.Pdf, uses: Sequence[Use], programs: Store, store: Store | None = None
+) -> None:
+    """Make every use of a face point at one font dictionary with one merged program.
+
+    ``programs`` holds the original font files (``keep``); ``store`` keeps merged programs.
+    """
+    faces: dict[tuple[str, str, str, int], list[Use]] = {}
     for use in uses:
-        if use.font.mergeable and use.key in use.resources.Font:
-            faces.setdefault((use.key, use.font.name), []).append(use)
+        if use.font.program and use.key in use.resources.Font:
+            face = (use.key, use.font.name, use.font.program, use.font.index)
+            faces.setdefault(face, []).append(use)
+    # A face drawn by one unit is cut again too: fontTools stamps the subsets it makes with the
+    # time of the build, which would make a rebuild from the cache differ from a fresh one.
     for group in faces.values():
-        if len(group) > 1:
-            _merge_face(pdf, group, store)
+        _merge_face(pdf, group, programs, store)
 
 
-def _merge_face(pdf: pikepdf.Pdf, group: list[Use], store: Store | None) -> None:
+def _merge_face(pdf: pikepdf.Pdf, group: list[Use], programs: Store, store: Store | None) -> None:
     widths: dict[int, float] = {}
     text: dict[int, str] = {}
     for use in group:
@@ -55,22 +124,14 @@ def _merge_face(pdf: pikepdf.Pdf, group: list[Use], store: Store | None) -> None
         text.update(use.font.text)
     if not widths:
         return
-    base = max(group, key=lambda use: (max(use.font.widths, default=0), -use.unit))
-    covered = set(base.font.widths)
-    adding = []
-    # The subsets with the most glyphs first: each one read is slow, and they cover the most.
-    for use in sorted(group, key=lambda u: (-len(u.font.widths), u.unit)):
-        new = set(use.font.widths) - covered
-        if new:
-            adding.append((_program(use), new))
-            covered |= new
-    font = base.resources.Font[base.key]
+    data = _subset(group[0].font, widths, programs, store)
+    if data is None:
+        return
+    font = group[0].resources.Font[group[0].key]
     descriptor = font.DescendantFonts[0].FontDescriptor
-    if adding:
-        data = _merged(_program(base), adding, store)
-        stream = pdf.make_stream(data)
-        stream.Length1 = len(data)
-        descriptor.FontFile2 = stream
+    stream = pdf.make_stream(data)
+    stream.Length1 = len(data)
+    descriptor.FontFile2 = stream
     font.DescendantFonts[0].W = _widths(widths)
     bbox = descriptor.FontBBox
     descriptor.FontBBox = pikepdf.Array([0, bbox[1], max(widths.values()), bbox[3]])
@@ -79,51 +140,44 @@ def _merge_face(pdf: pikepdf.Pdf, group: list[Use], store: Store | None) -> None
         use.resources.Font[use.key] = font
 
 
-def _program(use: Use) -> bytes:
-    descriptor = use.resources.Font[use.key].DescendantFonts[0].FontDescriptor
-    return bytes(descriptor.FontFile2.read_bytes())
+def _program_key(digest: str) -> str:
+    return hashlib.sha256(f"{FORMAT}\0font file\0{digest}".encode()).hexdigest()
 
 
-def _merged(base: bytes, adding: list[tuple[bytes, set[int]]], store: Store | None) -> bytes:
-    """The base subset with the outlines (and their components) of other subsets copied in."""
-    digest = hashlib.sha256(f"{FORMAT}\0{fontTools.version}\0".encode() + base)
-    for data, gids in adding:
-        digest.update(hashlib.sha256(data).digest() + str(sorted(gids)).encode())
-    key = digest.hexdigest()
+def _subset(font: Font, gids: Iterable[int], programs: Store, store: Store | None) -> bytes | None:
+    """The face's original program cut down to ``gids``, or None if the original is not kept."""
+    wanted = sorted(gids)
+    fields = f"{FORMAT}\0{fontTools.version}\0subset\0{font.program}\0{font.index}\0{wanted}"
+    key = hashlib.sha256(fields.encode()).hexdigest()
     cached = store.get(key) if store is not None else None
     if isinstance(cached, bytes):
         return cached
-    merged = _merge_programs(base, adding)
+    original = programs.get(_program_key(font.program))
+    if not isinstance(original, bytes) or hashlib.sha256(original).hexdigest() != font.program:
+        return None
+    # WeasyPrint's own options for its fontTools path, so both paths embed the same tables.
+    options = subset.Options(
+        retain_gids=True,
+        passthrough_tables=True,
+        ignore_missing_glyphs=True,
+        hinting=False,
+        desubroutinize=True,
+        notdef_outline=False,
+    )
+    options.drop_tables += ["GSUB", "GPOS", "SVG"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(gids=wanted)
+    try:
+        program = TTFont(io.BytesIO(original), fontNumber=font.index, recalcTimestamp=False)
+        subsetter.subset(program)
+        out = io.BytesIO()
+        program.save(out)
+    except TTLibError:
+        return None
+    merged = out.getvalue()
     if store is not None:
         store.put(key, merged)
     return merged
-
-
-def _merge_programs(base: bytes, adding: list[tuple[bytes, set[int]]]) -> bytes:
-    font = TTFont(io.BytesIO(base), recalcTimestamp=False)
-    order = font.getGlyphOrder()
-    glyf, hmtx = font["glyf"], font["hmtx"]
-    for data, gids in adding:
-        other = TTFont(io.BytesIO(data), recalcTimestamp=False)
-        other_order = other.getGlyphOrder()
-        other_glyf, other_hmtx = other["glyf"], other["hmtx"]
-        todo, done = sorted(gids), set()
-        while todo:
-            gid = todo.pop()
-            if gid in done or gid >= len(other_order) or gid >= len(order):
-                continue
-            done.add(gid)
-            glyph = other_glyf[other_order[gid]]
-            if glyph.isComposite():
-                for component in glyph.components:
-                    part = other.getGlyphID(component.glyphName)
-                    component.glyphName = order[part]
-                    todo.append(part)
-            glyf[order[gid]] = glyph
-            hmtx[order[gid]] = other_hmtx[other_order[gid]]
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
 
 
 def _widths(widths: dict[int, float]) -> pikepdf.Array:

@@ -28,22 +28,27 @@ _MISSING_ANCHOR = "No anchor #%s for internal URI reference"
 
 
 def assemble(
-    units: Sequence[Laid], identifier: bytes, store: Store | None = None
+    units: Sequence[Laid], identifier: bytes, programs: Store, store: Store | None = None
 ) -> tuple[bytes, list[logging.LogRecord]]:
     """The units' pages as one PDF, and the messages a single pass would have logged.
 
+    ``programs`` holds the font files the units' fonts were cut from (``pdf_fonts.keep``);
     ``store`` keeps merged font programs, which are slow to make and rarely change.
     """
     sources = [pikepdf.open(io.BytesIO(unit.pdf)) for unit in units]
     try:
-        return _assemble(units, sources, identifier, store)
+        return _assemble(units, sources, identifier, programs, store)
     finally:
         for source in sources:
             source.close()
 
 
 def _assemble(
-    units: Sequence[Laid], sources: list[pikepdf.Pdf], identifier: bytes, store: Store | None
+    units: Sequence[Laid],
+    sources: list[pikepdf.Pdf],
+    identifier: bytes,
+    programs: Store,
+    store: Store | None,
 ) -> tuple[bytes, list[logging.LogRecord]]:
     pdf = pikepdf.new()
     starts = []
@@ -74,12 +79,12 @@ def _assemble(
         pdf.Root.Names = pikepdf.Dictionary(Dests=tree)
     _outline(pdf, marks, pages)
     uses = [
-        pdf_fonts.Use(number, pages[start].Resources, f"/{key}", font)
-        for number, (unit, start) in enumerate(zip(units, starts, strict=True))
+        pdf_fonts.Use(pages[start].Resources, f"/{key}", font)
+        for unit, start in zip(units, starts, strict=True)
         if unit.pages
         for key, font in unit.fonts.items()
     ]
-    pdf_fonts.merge(pdf, [use for use in uses if "/Font" in use.resources], store)
+    pdf_fonts.merge(pdf, [use for use in uses if "/Font" in use.resources], programs, store)
     pdf_fontdates.settle(pdf)
     first = sources[0]
     if "/Info" in first.trailer:

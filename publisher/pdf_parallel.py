@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import logging
 import os
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from publisher import (
     fetcher,
     files,
     pdf_flow,
+    pdf_fonts,
     pdf_fontset,
     pdf_merge,
     pdf_runner,
@@ -91,17 +93,30 @@ def plan(book: Book, options: OutputOptions) -> list[tuple[Part, ...]] | None:
     return units if len(units) > 1 else None
 
 
-def lay_out(
-    book: Book, units: Sequence[tuple[Part, ...]], options: OutputOptions
-) -> tuple[bytes, list[logging.LogRecord], list[tuple[str, str]], list[Diagnostic]]:
-    """The PDF, the engine's messages and the refused resources, as one pass would give them.
+Outcome = tuple[bytes, list[logging.LogRecord], list[tuple[str, str]], list[Diagnostic]]
+"""The PDF, the engine's messages, the refused resources and the damaged cache entries met."""
 
-    The last item says if damaged cache entries were dropped and made again.
-    """
+
+def lay_out(book: Book, units: Sequence[tuple[Part, ...]], options: OutputOptions) -> Outcome:
+    """The PDF, the engine's messages and the refused resources, as one pass would give them."""
+    if options.cache is not None:
+        store = cache.Store(options.cache / "pdf")
+        return _lay_out(book, units, options, store, store)
+    # Without a cache, the font files that workers keep for the assembly last one build.
+    with tempfile.TemporaryDirectory(prefix="publisher-fonts-") as folder:
+        return _lay_out(book, units, options, None, cache.Store(Path(folder)))
+
+
+def _lay_out(
+    book: Book,
+    units: Sequence[tuple[Part, ...]],
+    options: OutputOptions,
+    store: cache.Store | None,
+    programs: cache.Store,
+) -> Outcome:
     global last
     styles = tuple((pdf_units.rewrite(text) or "", base) for text, base in book.styles)
     salt = _salt(book, styles)
-    store = cache.Store(options.cache / "pdf") if options.cache is not None else None
     folders = tuple(str(folder.resolve()) for folder in book.folders)
     position = {id(part): index for index, part in enumerate(book.parts)}
     counted = [pdf_units.flowing(unit, book.layout) for unit in units]
@@ -119,6 +134,7 @@ def lay_out(
             folders,
             book.base_url,
             blocks,
+            str(programs.folder),
         )
         for number, (unit, blocks) in enumerate(zip(units, counted, strict=True))
     ]
@@ -145,7 +161,7 @@ def lay_out(
     }
     if store is not None and now != lengths:
         store.put(_lengths_key(salt), now)
-    data, records = pdf_merge.assemble(laid, book.identifier, store)
+    data, records = pdf_merge.assemble(laid, book.identifier, programs, store)
     last = Stats(
         len(units),
         tuple(tuple(part.name for part in units[i]) for i in runner.log),
@@ -242,9 +258,8 @@ def _scaffold(parts: Sequence[Part], first: int) -> tuple[Part, ...]:
 def _salt(book: Book, styles: tuple[tuple[str, str | None], ...]) -> str:
     """Everything besides a unit's own HTML and style sheet that shapes its pages."""
     digest = hashlib.sha256(weasyprint.__version__.encode())
-    digest.update(
-        cache.code_digest((pdf_units, pdf_flow, pdf_stamp, fetcher, cache_layouts)).encode()
-    )
+    modules = (pdf_units, pdf_fonts, pdf_flow, pdf_stamp, fetcher, cache_layouts)
+    digest.update(cache.code_digest(modules).encode())
     digest.update(pdf_fontset.digest().encode())
     for text, base in styles:
         digest.update(f"\0{base}\0{text}".encode())

@@ -16,7 +16,7 @@ import hashlib
 import io
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +25,10 @@ import pikepdf
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from publisher import pdf_flow, pdf_stamp, render
+from publisher import pdf_flow, pdf_fonts, pdf_stamp, render
+from publisher.cache import Store
 from publisher.fetcher import Fetcher
+from publisher.pdf_fonts import Font
 
 BATCH_RUNS = 8
 """Documents per unit, on average, where short ones are laid out together."""
@@ -171,6 +173,8 @@ class Job:
     """Base URL of the document."""
     flow: pdf_flow.Counted | None = None
     """The blocks of a flowing unit (``pdf_flow``), whose pages are written in chunks."""
+    programs: str = ""
+    """Folder of the store where the original font files go (``pdf_fonts.keep``); "": none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,20 +191,6 @@ class Page:
     """Blocks that print page numbers: (index in the page's content array, template)."""
     opens: int | None = None
     """In a flowing part, the block the page opens with, if none of it is on the page before."""
-
-
-@dataclass(frozen=True, slots=True)
-class Font:
-    """One font as a unit uses it."""
-
-    name: str
-    """The PDF BaseFont: the same for the same face in every unit."""
-    widths: dict[int, float]
-    """Advance of each glyph used, in thousandths of an em."""
-    text: dict[int, str]
-    """Text of each glyph used."""
-    mergeable: bool
-    """A TrueType outline font with every glyph found: its subsets can be merged."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +237,8 @@ def lay_out(job: Job) -> tuple[Laid, ...]:
         if job.flow is not None:
             opens = pdf_flow.openings(html.etree_element, job.flow, kept)
             bounds = pdf_flow.chunks(opens)
-        written = [_write(document, kept[a:b], opens[a:b]) for a, b in bounds]
+        programs = Store(Path(job.programs)) if job.programs else None
+        written = [_write(document, kept[a:b], opens[a:b], programs) for a, b in bounds]
         messages = tuple(
             (r.levelno, str(r.msg), tuple(map(str, r.args if isinstance(r.args, tuple) else ())))
             for r in records
@@ -260,7 +251,7 @@ def lay_out(job: Job) -> tuple[Laid, ...]:
 
 
 def _write(
-    document: Any, kept: Sequence[Any], opens: Sequence[int | None]
+    document: Any, kept: Sequence[Any], opens: Sequence[int | None], programs: Store | None
 ) -> tuple[bytes, tuple[Page, ...], dict[str, Font]]:
     """Some laid-out pages as a PDF of their own, with what the assembly needs of them."""
     names = {name for page in kept for name in page.anchors} - {pdf_flow.MARKER}
@@ -270,7 +261,7 @@ def _write(
     ]
     unit = document.copy(kept)
     data = unit.write_pdf()
-    fonts_used = _fonts(unit.fonts.values())
+    fonts_used = pdf_fonts.used(unit.fonts.values(), programs)
     return (*_cut_stamps(data, pages, fonts_used, kept), fonts_used)
 
 
@@ -287,23 +278,6 @@ def _styles(
         ]
         _prepared[styles] = (fonts, sheets)
     return _prepared[styles]
-
-
-def _fonts(fonts: Iterable[Any]) -> dict[str, Font]:
-    """The fonts a unit used, by resource name; a face drawn at several sizes shares one."""
-    found: dict[str, Font] = {}
-    for font in fonts:
-        mergeable = font.type == "ttf" and not font.bitmap and not font.missing
-        seen = found.get(font.hash)
-        if seen is None:
-            name = font.name.decode().lstrip("/")
-            found[font.hash] = Font(name, dict(font.widths), dict(font.to_unicode), mergeable)
-            continue
-        seen.widths.update(font.widths)
-        seen.text.update(font.to_unicode)
-        if not mergeable:
-            found[font.hash] = dataclasses.replace(seen, mergeable=False)
-    return found
 
 
 def _page(page: Any, own: set[str]) -> Page:

@@ -17,6 +17,9 @@ import pytest
 from click.testing import CliRunner, Result
 from tools import java
 
+# Which font subsetter WeasyPrint uses: PUBLISHER_TEST_SUBSETTER (see tests/subsetter.py).
+pytest_plugins = ("subsetter",)
+
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SAMPLE_CORPUS = Path(__file__).resolve().parent / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
