@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import pickle
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher import cache, cache_layouts
+from publisher import cache, cache_layouts, files
 from publisher.build import Loaded, load
 from publisher.pdf_stamp import Run, Stamp
 from publisher.pdf_units import Font, Laid, Page
@@ -208,29 +207,20 @@ def test_a_file_edited_while_it_is_read_does_not_poison_the_cache(
     after = before.replace(b"title:", b"title: Edited", 1)
     original = load([str(folder)])
     edits: list[Path] = []
-    read_bytes, open_ = Path.read_bytes, Path.open
 
     def edit_once(path: Path) -> None:
         if path == target and not edits:
             edits.append(path)
             target.write_bytes(after)
 
-    def reading(self: Path) -> bytes:
-        data = read_bytes(self)
-        edit_once(self)
+    def reading(path: Path, limit: int) -> bytes:
+        data = read(path, limit)
+        edit_once(Path(path))
         return data
 
-    def opening(self: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
-        if mode != "rb" or self != target:
-            return open_(self, mode, *args, **kwargs)  # type: ignore[call-overload]
-        with open_(self, "rb") as stream:
-            data = stream.read()
-        edit_once(self)
-        return io.BytesIO(data)
-
     # The file changes the moment it has been read once, as an editor saving mid-build does.
-    monkeypatch.setattr(Path, "read_bytes", reading)
-    monkeypatch.setattr(Path, "open", opening)
+    read = files.read
+    monkeypatch.setattr(files, "read", reading)
     store = tmp_path / "cache"
     during = load([str(folder)], cache=store)
     monkeypatch.undo()
@@ -261,7 +251,7 @@ def _laid(opens: int | None = 0) -> Laid:
         ((1, Stamp((b"BT", b"ET"), (run,), 0.5)),),
         opens,
     )
-    fonts = {"F1": Font("ABCDEF+Serif", {3: 500, 4: 250.5}, {3: "a"}, True)}
+    fonts = {"F1": Font("ABCDEF+Serif", {3: 500, 4: 250.5}, {3: "a"}, "ab" * 32, 0)}
     return Laid(b"%PDF-1.7 \x00\xff", (page,), fonts, ((30, "%s", ("x",)),), (("u", "why"),))
 
 
