@@ -382,8 +382,20 @@ def _name(path: str) -> str:
 
 
 def _digest(fields: Mapping[str, Any]) -> str:
-    payload = json.dumps(fields, sort_keys=True, default=_jsonable, ensure_ascii=False)
+    payload = json.dumps(_text_keys(fields), sort_keys=True, default=_jsonable, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _text_keys(value: Any) -> Any:
+    """The value with every mapping key text, so that keys sort: YAML allows ``{b: 1, 3: 2}``."""
+    if isinstance(value, Mapping):
+        return {
+            key if isinstance(key, str) else f"\0{type(key).__name__}:{key!r}": _text_keys(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_text_keys(item) for item in value]
+    return value
 
 
 def _jsonable(value: Any) -> Any:

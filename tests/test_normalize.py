@@ -116,3 +116,17 @@ def test_a_translated_bundle_is_named_by_its_folder_and_language(tmp_path: Path)
         "en": "2021-03-01-march-update",
         "es": "2021-03-01-march-update-es",
     }
+
+
+def test_front_matter_keys_of_several_types_are_no_crash(tmp_path: Path) -> None:
+    # YAML lets one mapping mix text and number keys; JSON cannot sort them as they are.
+    digests = set()
+    for third in ("[x]", "[y]"):
+        path = tmp_path / f"mixed-{third[1]}.md"
+        path.write_text(f"---\ntitle: Mixed\nextra:\n  b: 2\n  3: {third}\n---\nBody.\n")
+        raw, problems = reader.read(path, tmp_path)
+        assert raw is not None, problems
+        (doc,), problems = normalize.normalize([raw])
+        assert not [p for p in problems if p.severity == "error"]
+        digests.add(doc.digest)
+    assert len(digests) == 2
