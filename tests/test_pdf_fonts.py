@@ -59,10 +59,10 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def scripts(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Path:
+def scripts(tmp_path_factory: pytest.TempPathFactory, sample_corpus: Path) -> Path:
     """Spanish glossary entries, and Greek, Russian and Hebrew statements."""
     folder = tmp_path_factory.mktemp("scripts")
-    spanish = sorted((corpus / "bilingual" / "cncf-glossary" / "es").glob("*.md"))
+    spanish = sorted((sample_corpus / "bilingual" / "cncf-glossary" / "es").glob("*.md"))
     for path in spanish[::7][:SPANISH]:
         shutil.copy(path, folder / path.name)
     for number, (name, (lang, text)) in enumerate(SCRIPTS.items(), 1):
