@@ -97,6 +97,10 @@ class Store:
             os.utime(path)  # the mtime is when it was last used: the cap evicts by it
         return value
 
+    def has(self, key: str) -> bool:
+        """Whether an entry is there under ``key``, without reading or checking it."""
+        return (self.folder / f"{key}{SUFFIX}").is_file()
+
     def load(self, key: str, read: Callable[[Data], T]) -> T | None:
         """The value stored under ``key`` as ``read`` makes it, or None; a misfit is dropped."""
         value = self.get(key)

@@ -63,10 +63,24 @@ class Use:
 def keep(programs: Store, data: bytes) -> str:
     """Keep a font file where the assembly finds it; its digest."""
     digest = hashlib.sha256(data).hexdigest()
-    if (str(programs.folder), digest) not in _kept:
-        programs.put(_program_key(digest), data)
+    # Checked once per build and process (a damaged copy is dropped and written again), and
+    # written again whenever the cache has lost it since (evicted by its cap).
+    if (str(programs.folder), digest) not in _kept or not programs.has(_program_key(digest)):
+        if not available(programs, digest):
+            programs.put(_program_key(digest), data)
         _kept.add((str(programs.folder), digest))
     return digest
+
+
+def forget() -> None:
+    """Check the kept font files again in this build: the cache may have lost some since."""
+    _kept.clear()
+
+
+def available(programs: Store, digest: str) -> bool:
+    """Whether the font file of ``digest`` is kept whole, as the assembly will need it."""
+    original = programs.get(_program_key(digest))
+    return isinstance(original, bytes) and hashlib.sha256(original).hexdigest() == digest
 
 
 def used(fonts: Iterable[Any], programs: Store | None) -> dict[str, Font]:

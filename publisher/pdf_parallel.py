@@ -99,6 +99,7 @@ Outcome = tuple[bytes, list[logging.LogRecord], list[tuple[str, str]], list[Diag
 
 def lay_out(book: Book, units: Sequence[tuple[Part, ...]], options: OutputOptions) -> Outcome:
     """The PDF, the engine's messages and the refused resources, as one pass would give them."""
+    pdf_fonts.forget()
     if options.cache is not None:
         store = cache.Store(options.cache / "pdf")
         return _lay_out(book, units, options, store, store)

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from publisher import cache, cache_layouts, files, pdf_flow, pdf_units, workers
+from publisher import cache, cache_layouts, files, pdf_flow, pdf_fonts, pdf_units, workers
 from publisher.cache_layouts import Layout
 from publisher.pdf_units import Job
 
@@ -48,6 +48,8 @@ class Runner:
         progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.jobs, self.salt, self.store = jobs, salt, store
+        self._programs: set[str] = set()
+        """Font files found whole in the cache in this build."""
         self.flows = flows or {}
         self.progress = progress
         self.laid: dict[int, Layout] = {}
@@ -116,7 +118,22 @@ class Runner:
         return index
 
     def _get(self, key: str) -> Layout | None:
-        return self.store.load(key, cache_layouts.layout) if self.store is not None else None
+        layout = self.store.load(key, cache_layouts.layout) if self.store is not None else None
+        return layout if layout is not None and self._whole(layout) else None
+
+    def _whole(self, layout: Layout) -> bool:
+        """Whether the font files a cached layout was drawn with are kept too.
+
+        The merge cuts each face from the file its units were laid out with: a layout whose file
+        the cache lost (evicted, or damaged and dropped) is made again, which keeps the file again.
+        """
+        assert self.store is not None
+        programs = {font.program for laid in layout for font in laid.fonts.values() if font.program}
+        for program in programs - self._programs:
+            if not pdf_fonts.available(self.store, program):
+                return False
+            self._programs.add(program)
+        return True
 
     def _flow(self, index: int, numbers: dict[str, int] | None) -> _Flow | None:
         flow = self.flows.get(index)
@@ -132,7 +149,7 @@ class Runner:
         """The job that lays out only what changed since the last layout of a flowing unit."""
         assert self.store is not None
         last = self.store.load(flow.record, cache_layouts.flow)
-        if last is None:
+        if last is None or not self._whole(last[1]):
             return job, flow
         blocks, layout = last
         found = pdf_flow.resume([laid.pages[0].opens for laid in layout], blocks, flow.blocks)

@@ -70,6 +70,31 @@ def test_a_rebuild_after_damage_gives_the_bytes_of_an_uncached_build(
         assert (project / f"{name}.{fmt}").read_bytes() == plain, name
 
 
+@pytest.mark.parametrize("how", ["removed", "damaged"])
+def test_a_rebuild_after_losing_the_font_files_gives_the_bytes_of_an_uncached_build(
+    project: Path, how: str
+) -> None:
+    # The merge cuts faces from the font files the units kept: losing only those must not change
+    # a byte, even in the process that kept them (``run`` builds in this one).
+    run("build", "content", "-f", "pdf", "-o", "plain.pdf", "-j", "1", "--no-cache")
+    run("build", "content", "-f", "pdf", "-o", "first.pdf", "-j", "1")
+    store = cache.Store(project / cache.DEFAULT / "pdf")
+    fonts = [
+        path
+        for path in sorted(store.folder.glob(f"*{cache.SUFFIX}"))
+        if isinstance(value := store.get(path.stem), bytes) and value[:4] in (b"\0\1\0\0", b"true")
+    ]
+    assert fonts
+    for path in fonts:
+        if how == "removed":
+            path.unlink()
+        else:
+            path.write_bytes(path.read_bytes()[:100])
+    run("build", "content", "-f", "pdf", "-o", "again.pdf", "-j", "1")
+    assert (project / "again.pdf").read_bytes() == (project / "plain.pdf").read_bytes()
+    assert all(path.is_file() for path in fonts)
+
+
 def test_the_least_recently_used_files_go_past_the_cap(tmp_path: Path) -> None:
     store = cache.Store(tmp_path / "documents")
     for number in range(5):
