@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 PROC = Path("/proc")
+
+
+def start(argv: Sequence[str], folder: Path) -> subprocess.Popen[str]:
+    """Start a command in ``folder`` with a fixed build date, its output kept for the test."""
+    return subprocess.Popen(
+        list(argv),
+        cwd=folder,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1600000000"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # Its own process group, as a shell gives a command: Ctrl-C is sent to the group.
+        start_new_session=True,
+    )
 
 
 def _stat(pid: int) -> list[bytes] | None:

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from processes import descendants, survivors
+from processes import descendants, start, survivors
 
 KILLS = int(os.environ.get("PUBLISHER_KILLS", "2"))
 SEED = int(os.environ.get("PUBLISHER_KILL_SEED", "2026"))
@@ -43,17 +43,7 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="processes are s
 
 
 def _run(folder: Path, *extra: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1600000000"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "publisher", "build", "-j", "2", *extra],
-        cwd=folder,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        # Its own process group, as a shell gives a command: Ctrl-C is sent to the group.
-        start_new_session=True,
-    )
+    return start([sys.executable, "-m", "publisher", "build", "-j", "2", *extra], folder)
 
 
 def _build(folder: Path, *extra: str) -> None:

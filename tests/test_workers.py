@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from processes import descendants, survivors, wait_for
+from processes import descendants, start, survivors, wait_for
 
 from publisher import workers
 
@@ -92,17 +92,7 @@ def launch() -> Iterator[Launched]:
 
 def _start(folder: Path, stage: str, args: list[str], launch: Launched) -> subprocess.Popen[str]:
     """Run the CLI with ``stage`` slowed down."""
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1600000000"}
-    launch.process = subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, stage, *args],
-        cwd=folder,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        # Its own process group, as a shell gives a command: Ctrl-C is sent to the group.
-        start_new_session=True,
-    )
+    launch.process = start([sys.executable, "-c", SCRIPT, stage, *args], folder)
     return launch.process
 
 
