@@ -1,5 +1,5 @@
 """``python -m publisher``."""
 
-from publisher.cli import main
+from publisher.cli.commands import main
 
 main()

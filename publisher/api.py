@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from concurrent.futures import Executor
 from pathlib import Path
 
-from publisher import config, project
 from publisher.build import load as _load
 from publisher.model import Document
+from publisher.projects import config, project
 
 
 def build(

@@ -10,12 +10,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher import crash, epub, sources
-from publisher.assemble import BookInfo, Group, Order, Selection, assemble
-from publisher.cache_documents import read_documents
+from publisher.assembling.assemble import BookInfo, Group, Order, Selection, assemble
+from publisher.epub import writer as epub
 from publisher.model import Compilation, Diagnostic, Document
-from publisher.options import OUTPUT_FAILED, Format, OutputOptions
-from publisher.output import temporary_folder
+from publisher.normalizing.documents import read_documents
+from publisher.reading import sources
+from publisher.rendering.options import OUTPUT_FAILED, Format, OutputOptions
+from publisher.runtime import crash
+from publisher.runtime.output import temporary_folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +64,7 @@ _DEVICE = re.compile(r"con|prn|aux|nul|com[0-9]|lpt[0-9]")
 
 def _write_pdf(compilation: Compilation, output: Path, options: OutputOptions) -> list[Diagnostic]:
     """The PDF backend, imported on first use: WeasyPrint alone takes a second to import."""
-    from publisher import pdf
+    from publisher.pdf import writer as pdf
 
     return pdf.write(compilation, output, options)
 

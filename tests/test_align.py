@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from publisher import bilingual
-from publisher.align import Bead, Block, align, block
+from publisher.assembling import bilingual
+from publisher.assembling.align import Bead, Block, align, block
 from publisher.build import load
 from publisher.model import Document
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.assemble import BookInfo, Selection, assemble, select
+from publisher.assembling.assemble import BookInfo, Selection, assemble, select
 from publisher.build import Loaded, load
 
 INFO = BookInfo(title="Test", modified=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))

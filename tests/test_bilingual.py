@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from publisher import bilingual, config, i18n
-from publisher.assemble import BookInfo, Selection, assemble, pair
+from publisher import i18n
+from publisher.assembling import bilingual
+from publisher.assembling.assemble import BookInfo, Selection, assemble, pair
 from publisher.build import Loaded, load
-from publisher.cli import main
+from publisher.cli.commands import main
 from publisher.model import Diagnostic, Document, Entry
+from publisher.projects import config
 
 INFO = BookInfo(title="Test", modified=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bilingual"

@@ -9,7 +9,7 @@ import pytest
 from test_epub import NS, XML_LANG, Package, build, built, run_epubcheck, text
 
 from publisher import i18n
-from publisher.bilingual import MODES
+from publisher.assembling.bilingual import MODES
 from publisher.build import load
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bilingual"

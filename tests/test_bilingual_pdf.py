@@ -15,8 +15,9 @@ import pypdf
 import pytest
 from test_pdf import links
 
-from publisher import bilingual, i18n
-from publisher.assemble import BookInfo, assemble
+from publisher import i18n
+from publisher.assembling import bilingual
+from publisher.assembling.assemble import BookInfo, assemble
 from publisher.build import load
 from publisher.model import Compilation, Document
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from publisher import cache, cache_documents, reader
 from publisher.build import Loaded, load
+from publisher.cache import store as cache
+from publisher.normalizing import documents as cache_documents
+from publisher.reading import reader
 
 
 @pytest.fixture

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from publisher import cache, config, pdf_parallel
-from publisher.cli import main
+from publisher.cache import store as cache
+from publisher.cli.commands import main
+from publisher.pdf import parallel as pdf_parallel
+from publisher.projects import config
 
 EPOCH = "1700000000"
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")

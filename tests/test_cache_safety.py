@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from publisher import cache, cache_layouts, files
 from publisher.build import Loaded, load
-from publisher.pdf_stamp import Run, Stamp
-from publisher.pdf_units import Font, Laid, Page
+from publisher.cache import store as cache
+from publisher.pdf import layouts as cache_layouts
+from publisher.pdf.stamp import Run, Stamp
+from publisher.pdf.units import Font, Laid, Page
+from publisher.reading import files
 
 CORRUPT = "cache-corrupt"
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from publisher.cli import main
+from publisher.cli.commands import main
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher import config
+from publisher.projects import config
 
 CASES = Path(__file__).parent / "fixtures" / "config"
 

@@ -30,7 +30,7 @@ def hook(event, args):
 
 sys.addaudithook(hook)
 try:
-    from publisher.cli import main
+    from publisher.cli.commands import main
     main(sys.argv[2:])
 finally:
     json.dump(seen, log)

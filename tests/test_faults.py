@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 from test_adversarial import ADVERSARIAL
 
-from publisher.cli import main
+from publisher.cli.commands import main
 
 GOOD = ADVERSARIAL / "good-u-s-mexico-joint-declaration.md"
 

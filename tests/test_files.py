@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from publisher import files, project, reader, sources
-from publisher.cli import main
-from publisher.config import load
+from publisher.cli.commands import main
+from publisher.projects import project
+from publisher.projects.config import load
+from publisher.reading import files, reader, sources
 
 GOOD = Path(__file__).parent / "fixtures" / "reader" / "2021-03-01-u-s-mexico-joint-declaration.md"
 POSIX = pytest.mark.skipif(os.name != "posix", reason="FIFOs, devices and byte names are POSIX")

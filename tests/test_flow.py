@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from publisher import pdf_flow
+from publisher.pdf import flow as pdf_flow
 
 TOC = (
     '<nav id="toc" class="toc" lang="en">'

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 import publisher
 from publisher import __version__
-from publisher.cli import main
+from publisher.cli.commands import main
 
 # The package's ``build`` is the API function; the stages' module is reached by its full name.
 build = importlib.import_module("publisher.build")
@@ -118,7 +118,7 @@ def test_a_bug_outside_the_writers_gives_a_crash_log_and_exit_3(
     def explode(*_: Any) -> None:
         raise KeyError("injected bug")
 
-    monkeypatch.setattr("publisher.assemble.select", explode)
+    monkeypatch.setattr("publisher.assembling.assemble.select", explode)
     (project / "content" / "sub").mkdir()
     monkeypatch.chdir(project / "content" / "sub")
     result = run("check")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from publisher.markup import Markup, convert
 from publisher.model import BodyFormat
+from publisher.normalizing.markup import Markup, convert
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markup"
 REGEN = os.environ.get("PUBLISHER_REGEN") == "1"

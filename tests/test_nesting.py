@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from test_epub import build, built, run_epubcheck
 
-from publisher.markup import convert
 from publisher.model import BodyFormat
-from publisher.sanitize import INLINE, TAGS
+from publisher.normalizing.markup import convert
+from publisher.normalizing.sanitize import INLINE, TAGS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markup"
 # The HTML content models, written out here rather than taken from the code under test.

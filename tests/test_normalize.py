@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from publisher import normalize, reader
 from publisher.model import Document
+from publisher.normalizing import normalize
+from publisher.reading import reader
 
 CASES = Path(__file__).parent / "fixtures" / "normalize"
 

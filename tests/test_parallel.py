@@ -16,11 +16,16 @@ import pytest
 from test_pdf import outline
 
 import publisher
-from publisher import pdf, pdf_flow, pdf_parallel, pdf_units, render, scaffold
-from publisher.assemble import BookInfo, assemble
+from publisher.assembling.assemble import BookInfo, assemble
 from publisher.build import load
 from publisher.model import Compilation
-from publisher.options import Layout, OutputOptions
+from publisher.pdf import flow as pdf_flow
+from publisher.pdf import parallel as pdf_parallel
+from publisher.pdf import units as pdf_units
+from publisher.pdf import writer as pdf
+from publisher.projects import scaffold
+from publisher.rendering import render
+from publisher.rendering.options import Layout, OutputOptions
 
 EPOCH = 1_700_000_000
 REFERENCE = "2021-03-01-u-s-mexico-joint-declaration.md"

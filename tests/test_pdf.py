@@ -15,13 +15,15 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from publisher import pdf, pdf_style, render
-from publisher.assemble import BookInfo, assemble
+from publisher.assembling.assemble import BookInfo, assemble
 from publisher.build import Loaded, load
-from publisher.cli import main
-from publisher.fetcher import DATA_LIMIT, Fetcher, Refused
+from publisher.cli.commands import main
 from publisher.model import Compilation, Diagnostic, Document
-from publisher.options import OUTPUT_FAILED, OutputOptions
+from publisher.pdf import style as pdf_style
+from publisher.pdf import writer as pdf
+from publisher.pdf.fetcher import DATA_LIMIT, Fetcher, Refused
+from publisher.rendering import render
+from publisher.rendering.options import OUTPUT_FAILED, OutputOptions
 
 EPOCH = 1_700_000_000
 TITLE = "Briefings sample"

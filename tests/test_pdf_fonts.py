@@ -19,8 +19,9 @@ from fontTools.ttLib import TTFont
 from subsetter import CHOICES, using
 from test_parallel import compile_folder
 
-from publisher import pdf, pdf_fonts
-from publisher.options import OutputOptions
+from publisher.pdf import fonts as pdf_fonts
+from publisher.pdf import writer as pdf
+from publisher.rendering.options import OutputOptions
 
 # Article 1 of the Universal Declaration of Human Rights, each with a few words of the others, so
 # that every face is drawn by several units, each with glyphs the others lack.

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from publisher import normalize, reader
 from publisher.model import Diagnostic, RawDocument
+from publisher.normalizing import normalize
+from publisher.reading import reader
 
 SETTINGS = settings(
     max_examples=200,

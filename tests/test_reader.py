@@ -1,4 +1,4 @@
-"""Tests for publisher.reader: real corpus documents, and damaged files made from them."""
+"""Tests for publisher.reading.reader: real corpus documents, and damaged files made from them."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from publisher import reader
 from publisher.model import RawDocument
+from publisher.reading import reader
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reader"
 DECLARATION = "2021-03-01-u-s-mexico-joint-declaration.md"

@@ -1,4 +1,4 @@
-"""Tests for publisher.sources: which files a build reads, from which root, in which order."""
+"""Tests for publisher.reading.sources: which files a build reads, from where, in what order."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.sources import find
+from publisher.reading.sources import find
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ import pytest
 import weasyprint.pdf.fonts
 from click.testing import CliRunner
 
-from publisher import pdf
-from publisher.assemble import BookInfo, assemble
+from publisher.assembling.assemble import BookInfo, assemble
 from publisher.build import load
-from publisher.cli import main
-from publisher.options import OutputOptions
+from publisher.cli.commands import main
+from publisher.pdf import writer as pdf
+from publisher.rendering.options import OutputOptions
 
 DECLARATION = "2021-03-01-u-s-mexico-joint-declaration.md"
 HINT = (

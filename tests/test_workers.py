@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from processes import descendants, start, survivors, wait_for
 
-from publisher import workers
+from publisher.runtime import workers
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux" or workers.cpus() < 2, reason="needs Linux /proc and two CPUs"
@@ -28,8 +28,9 @@ pytestmark = pytest.mark.skipif(
 # The stage's function is replaced before the CLI runs; forked workers inherit the change.
 SCRIPT = """
 import sys, time
-from publisher import cache_documents, pdf_units
-from publisher.cli import main
+from publisher.normalizing import documents as cache_documents
+from publisher.pdf import units as pdf_units
+from publisher.cli.commands import main
 
 def slow(*args, **kwargs):
     time.sleep(120)

@@ -1,0 +1,118 @@
+"""A theme's style sheets for the EPUB, with the fonts and images they point at.
+
+A reading system finds nothing outside the package, so every ``url()`` of a style sheet must name
+a file packed beside it. Only files below the sheet's own folder are packed, under the same
+relative path (so the sheet's own references hold), and only fonts and images; an image is
+checked as a document's image is. Anything else is left out and reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from publisher.model import Diagnostic
+from publisher.normalizing import images
+from publisher.reading import files
+
+MEDIA_TYPES = {
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+}
+"""What a style sheet may bring into the package: EPUB core media types for fonts and images."""
+MAX_BYTES = 32_000_000
+"""Largest file packed: a font family with every script is well under it."""
+
+_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s'"]*))\s*\)""", re.IGNORECASE)
+# Names that are safe as they are in a manifest href and, with / made -, as an XML id.
+_SAFE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9._-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)*")
+
+
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """One file of the package, named relative to the package folder."""
+
+    name: str
+    media_type: str
+    data: bytes
+
+
+def pack(sheets: Sequence[Path], problems: list[Diagnostic]) -> list[Packed]:
+    """Each style sheet, under ``styles/``, then the files that its ``url()`` values name.
+
+    A ``url()`` that cannot be packed becomes ``none`` in the packed sheet: a reference to
+    nothing inside the package would make the EPUB invalid.
+    """
+    found: list[Packed] = []
+    files: dict[str, Packed] = {}
+    for sheet in sheets:
+        text = sheet.read_bytes().decode("utf-8", errors="replace")
+
+        def packed(match: re.Match[str], sheet: Path = sheet, text: str = text) -> str:
+            url = next(group for group in match.groups() if group is not None)
+            line = text.count("\n", 0, match.start()) + 1
+            resource = _resource(sheet, url, line, problems)
+            if resource is None:
+                return match[0] if _needs_no_file(url) else "none"
+            files.setdefault(resource.name, resource)
+            return match[0]
+
+        found.append(Packed(f"styles/{sheet.name}", "text/css", _URL.sub(packed, text).encode()))
+    return found + list(files.values())
+
+
+def _needs_no_file(url: str) -> bool:
+    return not url or url.startswith("#") or urlsplit(url).scheme == "data"
+
+
+def _resource(sheet: Path, url: str, line: int, problems: list[Diagnostic]) -> Packed | None:
+    """The file a ``url()`` names, or None (reported, unless the URL needs no file)."""
+    parts = urlsplit(url)
+    if _needs_no_file(url):
+        return None
+
+    def refuse(reason: str) -> None:
+        message = f"url({url}) is left out of the EPUB: {reason}"
+        problems.append(Diagnostic(str(sheet), line, "warning", "style-resource", message))
+
+    if parts.scheme or parts.netloc:
+        refuse("only files beside the style sheet are")
+        return None
+    relative = PurePosixPath(unquote(parts.path))
+    folder = sheet.parent.resolve()
+    path = (folder / relative).resolve()
+    if relative.is_absolute() or not path.is_relative_to(folder):
+        refuse("only files in the style sheet's folder or below it are")
+        return None
+    media_type = MEDIA_TYPES.get(path.suffix.lower())
+    if media_type is None:
+        refuse("only fonts and images are")
+        return None
+    name = path.relative_to(folder).as_posix()
+    if not _SAFE_NAME.fullmatch(name):
+        refuse("its name must be plain letters, digits, dots, dashes and underscores")
+        return None
+    try:
+        if media_type.startswith("image/"):
+            images.check_file(path)
+        if path.stat().st_size > MAX_BYTES:
+            raise images.Refused(f"it is larger than {MAX_BYTES // 1_000_000} MB")
+        data = files.read(path, MAX_BYTES)
+    except images.Refused as error:
+        refuse(str(error))
+        return None
+    except OSError as error:
+        refuse(error.strerror or "it cannot be read")
+        return None
+    return Packed(f"styles/{name}", media_type, data)

@@ -1,0 +1,346 @@
+"""Rendered parts → an EPUB 3 file (EbookLib), repacked with deterministic bytes."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import itertools
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from ebooklib import epub as ebook
+
+from publisher import i18n
+from publisher.epub import pages as epub_pages
+from publisher.epub import styles as epub_styles
+from publisher.model import Compilation, Diagnostic, Document
+from publisher.rendering import cover, render
+from publisher.rendering.options import OUTPUT_FAILED, OutputOptions
+from publisher.runtime.output import atomic_path
+
+_XHTML = "application/xhtml+xml"
+_STYLES = ("base.css", "epub.css")
+_BILINGUAL_STYLE = "bilingual.css"
+_BODY_TYPES = {
+    "cover": "cover",
+    "title": "frontmatter titlepage",
+    "toc": "frontmatter",
+    "glance": "frontmatter",
+    "section": "bodymatter part",
+    "document": "bodymatter chapter",
+    "sources": "backmatter bibliography",
+    "colophon": "backmatter colophon",
+}
+_INLINE_NAMESPACES = (
+    ("mathml", "http://www.w3.org/1998/Math/MathML"),
+    ("svg", "http://www.w3.org/2000/svg"),
+)
+# ZIP stores local times from 1980 to 2107 only.
+_ZIP_FIRST = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
+_ZIP_LAST = dt.datetime(2107, 12, 31, 23, 59, 58, tzinfo=dt.UTC)
+_A11Y_SUMMARY = (
+    "Reflowable text with a navigable table of contents, one heading per document and the "
+    "language of every document marked; no sound, flashing or motion. Conformance is "
+    "self-assessed by the tool that compiled the sources."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    """One file of the package, named relative to the package folder."""
+
+    name: str
+    media_type: str
+    data: bytes
+    properties: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Point:
+    """One entry of the navigation tree."""
+
+    title: str
+    href: str
+    lang: str
+    titles: tuple[tuple[str, str], ...] = ()
+    children: list[_Point] = field(default_factory=list)
+
+
+def write(compilation: Compilation, output: Path, options: OutputOptions) -> list[Diagnostic]:
+    """Write the compilation as an EPUB 3 file; a failure is an ``output-failed`` diagnostic."""
+    problems: list[Diagnostic] = []
+    if options.bilingual == "parallel":
+        # Reflowable pages on a phone have no room for two columns.
+        message = "the parallel layout is for print; the EPUB interleaves the translations"
+        problems.append(Diagnostic(str(output), None, "warning", "parallel-in-epub", message))
+        options = dataclasses.replace(options, bilingual="interleaved")
+    compilation = _without_broken_bodies(compilation, problems)
+    try:
+        data = _epub(compilation, options, problems)
+        with atomic_path(output) as temp:
+            temp.write_bytes(data)
+    except (OSError, jinja2.TemplateError, ET.ParseError, zipfile.LargeZipFile) as error:
+        message = f"could not write the EPUB: {error}"
+        problems.append(Diagnostic(str(output), None, "error", OUTPUT_FAILED, message))
+    return problems
+
+
+def _without_broken_bodies(compilation: Compilation, problems: list[Diagnostic]) -> Compilation:
+    """Leave out documents whose body is not well-formed XHTML, which no reader would open."""
+    broken: set[str] = set()
+    for doc in compilation.documents:
+        try:
+            ET.fromstring(f"<div>{doc.body}</div>")
+        except ET.ParseError as error:
+            broken.add(doc.id)
+            message = f"body is not well-formed XHTML ({error}); left out of the EPUB"
+            problems.append(Diagnostic(doc.path, None, "error", "epub-bad-body", message))
+    if not broken:
+        return compilation
+    sections = []
+    for section in compilation.sections:
+        entries = []
+        for entry in section.entries:
+            kept = {lang: d for lang, d in entry.variants.items() if d.id not in broken}
+            if kept:
+                entries.append(dataclasses.replace(entry, variants=kept))
+        if entries:
+            sections.append(dataclasses.replace(section, entries=tuple(entries)))
+    return dataclasses.replace(compilation, sections=tuple(sections))
+
+
+def _epub(compilation: Compilation, options: OutputOptions, problems: list[Diagnostic]) -> bytes:
+    """The whole EPUB as bytes: render, pack with EbookLib, repack deterministically."""
+    env = render.environment(options.theme, "epub")
+    sheets = (*_STYLES, _BILINGUAL_STYLE) if options.bilingual else _STYLES
+    packed = epub_styles.pack([options.theme.style(name) for name in sheets], problems)
+    styles = [_File(file.name, file.media_type, file.data) for file in packed]
+    hrefs = [style.name for style in styles if style.media_type == "text/css"]
+    cover_image = _cover(compilation, options, problems)
+    images = cover.Images(options.roots)
+    parts = render.render(compilation, env, "book", options.bilingual, options.secondary)
+    names = {f"{part.name}.xhtml" for part in parts}
+    pages = [_page(env, _cover_part(env, compilation, cover_image.name), hrefs)]
+    toc: list[_Point] = []
+    current: _Point | None = None
+    for part in parts:
+        chunks, where = epub_pages.pages(part, names, images, problems)
+        pages.extend(_page(env, chunk, hrefs) for chunk in chunks)
+        if not part.listed:
+            continue
+        title = " / ".join(text for _, text in part.titles) or part.title
+        point = _Point(title, f"{part.name}.xhtml", part.lang, part.titles)
+        if part.document is None:
+            current = point if part.kind == "section" else None
+            toc.append(point)
+            continue
+        if options.toc_subheadings:
+            point.children = _heading_points(part.document, where)
+        (current.children if current is not None else toc).append(point)
+    nav = _nav(env, compilation, parts, toc, hrefs)
+    pictures = sorted(
+        (_File(a.name, a.media_type, a.data) for a in images.assets.values()), key=lambda f: f.name
+    )
+    book = ebook.EpubBook()
+    _metadata(book, compilation, images.described)
+    items = {file.name: _item(file) for file in (*styles, *pictures, nav, *pages)}
+    for item in items.values():
+        book.add_item(item)
+    cover_item = ebook.EpubCover(file_name=cover_image.name)
+    cover_item.media_type, cover_item.content = cover_image.media_type, cover_image.data
+    book.add_item(cover_item)
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": cover_item.id})
+    book.add_item(ebook.EpubNcx())
+    book.toc = _ncx(toc, itertools.count(1))
+    book.spine = [items[page.name] for page in pages]
+    return _repack(_ebooklib_bytes(book, compilation.modified), compilation.modified)
+
+
+def _cover_part(env: jinja2.Environment, compilation: Compilation, image: str) -> render.Part:
+    """The cover page: the cover image, described by what it says."""
+    lang = compilation.lang
+    html = env.get_template("cover.xhtml").render(
+        book=compilation, name="cover", image=image, alt=cover.describe(compilation)
+    )
+    return render.Part("cover", "cover", i18n.label(lang, "cover"), lang, html)
+
+
+def _nav(
+    env: jinja2.Environment,
+    compilation: Compilation,
+    parts: Sequence[render.Part],
+    toc: Sequence[_Point],
+    stylesheets: Sequence[str],
+) -> _File:
+    """The EPUB 3 navigation document: the table of contents and the landmarks."""
+    lang = compilation.lang
+    landmarks = [
+        ("cover", "cover.xhtml", i18n.label(lang, "cover")),
+        ("titlepage", "title.xhtml", i18n.label(lang, "title_page")),
+        ("toc", "toc.xhtml", i18n.label(lang, "contents")),
+    ]
+    first = next((p for p in parts if p.kind in ("section", "document")), None)
+    if first is not None:
+        landmarks.append(("bodymatter", f"{first.name}.xhtml", i18n.label(lang, "start")))
+    nav = env.get_template("nav.xhtml").render(
+        lang=lang, points=toc, landmarks=landmarks, stylesheets=stylesheets
+    )
+    return _File("nav.xhtml", _XHTML, nav.encode(), ("nav",))
+
+
+def _page(env: jinja2.Environment, part: render.Part, stylesheets: Sequence[str]) -> _File:
+    """A part as a complete XHTML content document."""
+    html = render.page(env, part, stylesheets, _BODY_TYPES[part.kind])
+    # The manifest must declare inline SVG and MathML, which a user's template may add.
+    properties = tuple(prop for prop, uri in _INLINE_NAMESPACES if uri in html)
+    return _File(f"{part.name}.xhtml", _XHTML, html.encode(), properties)
+
+
+def _heading_points(doc: Document, where: dict[str, str]) -> list[_Point]:
+    """A document's subheadings as a tree, each pointing into the page that holds it."""
+    top: list[_Point] = []
+    stack: list[tuple[int, list[_Point]]] = [(1, top)]
+    for heading in doc.headings:
+        stem = where.get(heading.anchor)
+        if stem is None or not heading.text.strip():
+            continue
+        while stack[-1][0] >= heading.level:
+            stack.pop()
+        point = _Point(heading.text, f"{stem}.xhtml#{heading.anchor}", doc.lang)
+        stack[-1][1].append(point)
+        stack.append((heading.level, point.children))
+    return top
+
+
+def _metadata(book: ebook.EpubBook, compilation: Compilation, described: bool) -> None:
+    """Dublin Core, EPUB 3 refinements and accessibility metadata."""
+    book.set_identifier(compilation.identifier)
+    book.title = compilation.title
+    book.language = compilation.lang
+    book.add_metadata("DC", "title", compilation.title, {"id": "title"})
+    book.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
+    if compilation.subtitle:
+        book.add_metadata("DC", "title", compilation.subtitle, {"id": "subtitle"})
+        book.add_metadata(
+            None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"}
+        )
+    for lang in compilation.languages:
+        book.add_metadata("DC", "language", lang)
+    creators = compilation.authors or tuple(filter(None, [compilation.publisher]))
+    for n, name in enumerate(creators, 1):
+        book.add_metadata("DC", "creator", name, {"id": f"creator-{n}"})
+        role = "aut" if compilation.authors else "edt"
+        refines = {"refines": f"#creator-{n}", "property": "role", "scheme": "marc:relators"}
+        book.add_metadata(None, "meta", role, refines)
+    if compilation.publisher:
+        book.add_metadata("DC", "publisher", compilation.publisher)
+    book.add_metadata("DC", "date", compilation.modified.astimezone(dt.UTC).date().isoformat())
+    book.add_metadata("DC", "description", compilation.description or cover.describe(compilation))
+    if compilation.rights:
+        book.add_metadata("DC", "rights", compilation.rights)
+    documents = compilation.documents
+    for tag in dict.fromkeys(tag for doc in documents for tag in doc.tags):
+        book.add_metadata("DC", "subject", tag)
+    for url in dict.fromkeys(doc.source_url for doc in documents if doc.source_url):
+        book.add_metadata("DC", "source", url)
+    features = [
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ]
+    accessibility = [
+        ("schema:accessMode", "textual"),
+        ("schema:accessMode", "visual"),
+        ("schema:accessModeSufficient", "textual,visual"),
+        *(("schema:accessibilityFeature", feature) for feature in features),
+        ("schema:accessibilityHazard", "none"),
+    ]
+    if described:
+        # Every image (the cover included) has a text alternative, so text alone suffices.
+        accessibility += [
+            ("schema:accessModeSufficient", "textual"),
+            ("schema:accessibilityFeature", "alternativeText"),
+            ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
+            ("a11y:certifiedBy", compilation.publisher or "Publisher"),
+        ]
+    for prop, value in accessibility:
+        book.add_metadata(None, "meta", value, {"property": prop})
+    summary = {
+        "property": "schema:accessibilitySummary",
+        f"{{{ebook.NAMESPACES['XML']}}}lang": "en",
+    }
+    book.add_metadata(None, "meta", _A11Y_SUMMARY, summary)
+
+
+def _item(file: _File) -> ebook.EpubItem:
+    """A package item EbookLib writes as it is (its HTML items would re-parse the markup)."""
+    item = ebook.EpubItem(
+        uid=file.name.replace("/", "-"),
+        file_name=file.name,
+        media_type=file.media_type,
+        content=file.data,
+    )
+    item.properties = list(file.properties)
+    return item
+
+
+def _ncx(points: Sequence[_Point], counter: Iterator[int]) -> list[object]:
+    """The navigation tree in EbookLib's TOC shape, from which it writes the NCX."""
+    out: list[object] = []
+    for point in points:
+        link = ebook.Link(point.href, point.title, f"navpoint-{next(counter)}")
+        out.append((link, _ncx(point.children, counter)) if point.children else link)
+    return out
+
+
+def _ebooklib_bytes(book: ebook.EpubBook, modified: dt.datetime) -> bytes:
+    """EbookLib's package, written in memory, with its silent-failure mode off."""
+    buffer = io.BytesIO()
+    options = {
+        "raise_exceptions": True,
+        "mtime": modified.astimezone(dt.UTC),
+        "epub2_guide": False,
+        "epub3_landmark": False,
+        "epub3_pages": False,
+        "play_order": {"enabled": True, "start_from": 1},
+        # _repack compresses every entry again; compressing here too would only cost time.
+        "compresslevel": 0,
+    }
+    if not ebook.write_epub(buffer, book, options):
+        raise OSError("EbookLib reported a failed write")
+    return buffer.getvalue()
+
+
+def _repack(data: bytes, modified: dt.datetime) -> bytes:
+    """The same entries, mimetype first and stored, the rest sorted, with one fixed timestamp."""
+    when = min(max(modified.astimezone(dt.UTC), _ZIP_FIRST), _ZIP_LAST)
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        entries = {info.filename: source.read(info) for info in source.infolist()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in ["mimetype", *sorted(set(entries) - {"mimetype"})]:
+            info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o100644 << 16
+            target.writestr(info, entries[name], compresslevel=6)
+    return out.getvalue()
+
+
+def _cover(
+    compilation: Compilation, options: OutputOptions, problems: list[Diagnostic]
+) -> cover.Asset:
+    """The user's cover, or a generated one when there is none or it cannot be used."""
+    style_dirs = options.theme.all_style_dirs
+    try:
+        return cover.image(compilation, options.cover, style_dirs)
+    except (OSError, ValueError) as error:
+        message = f"{error}; using a generated cover"
+        problems.append(Diagnostic(str(options.cover), None, "warning", "cover-unusable", message))
+        return cover.image(compilation, None, style_dirs)

@@ -1,0 +1,211 @@
+"""Units laid out as they are asked for: from the cache, else by processes or any Executor."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from publisher.cache import store as cache
+from publisher.pdf import flow as pdf_flow
+from publisher.pdf import fonts as pdf_fonts
+from publisher.pdf import layouts as cache_layouts
+from publisher.pdf import units as pdf_units
+from publisher.pdf.layouts import Layout
+from publisher.pdf.units import Job
+from publisher.reading import files
+from publisher.runtime import workers
+
+T = TypeVar("T")
+
+_FILE_URL = 'src="file://'
+
+
+@dataclass(frozen=True, slots=True)
+class _Flow:
+    """What a layout of a flowing part is compared with next time."""
+
+    record: str
+    """Where the last layout is kept."""
+    blocks: tuple[str, ...]
+    """Digests of the part's blocks in this layout."""
+    kept: Layout = ()
+    """Chunks of the last layout this one starts after."""
+
+
+class Runner:
+    """Lays units out and hands them back in the order they are done."""
+
+    def __init__(
+        self,
+        jobs: Sequence[Job],
+        salt: str,
+        store: cache.Store | None,
+        jobs_at_once: int | None,
+        executor: Executor | None,
+        flows: Mapping[int, pdf_flow.Flow] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.jobs, self.salt, self.store = jobs, salt, store
+        self._programs: set[str] = set()
+        """Font files found whole in the cache in this build."""
+        self.flows = flows or {}
+        self.progress = progress
+        self.laid: dict[int, Layout] = {}
+        """The latest layout of each unit."""
+        self.busy: set[int] = set()
+        """Units being laid out."""
+        self.log: list[int] = []
+        """Units laid out (not found in the cache), in order."""
+        self.resumed: list[tuple[int, int]] = []
+        """Flowing units laid out from a block on (unit, block), in order."""
+        self._workers, self._executor = jobs_at_once, executor
+        self._ready: list[tuple[int, Layout]] = []
+        self._running: dict[Future[Layout], tuple[int, str, _Flow | None]] = {}
+        self._owned: Executor | None = None
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if self._owned is None:
+            return
+        # An error or an interrupt: the work still queued or running is no longer wanted.
+        if kind is not None and isinstance(self._owned, ProcessPoolExecutor):
+            workers.stop(self._owned)
+        else:
+            self._owned.shutdown()
+
+    def submit(self, index: int, numbers: dict[str, int] | None = None) -> None:
+        """Lay a unit out, its links given ``numbers``: from the cache or in the background."""
+        job = self.jobs[index]
+        if numbers is not None:
+            job = dataclasses.replace(job, html=pdf_units.number_links(job.html, numbers))
+        key = _key(self.salt, job)
+        flow = self._flow(index, numbers)
+        cached = self._get(key)
+        self.busy.add(index)
+        if cached is not None:
+            self._ready.append((index, cached))
+            if flow is not None:
+                self._remember(flow, cached)
+            return
+        if flow is not None and self.store is not None:
+            job, flow = self._resume(index, job, flow, numbers)
+        self._running[self._pool().submit(pdf_units.lay_out, job)] = (index, key, flow)
+
+    def next(self) -> int | None:
+        """The next unit laid out, or None when none is waited for."""
+        if self._ready:
+            index, laid = self._ready.pop(0)
+        elif self._running:
+            future = next(iter(wait(self._running, return_when=FIRST_COMPLETED).done))
+            index, key, flow = self._running.pop(future)
+            laid = (*flow.kept, *future.result()) if flow is not None else future.result()
+            self.log.append(index)
+            if self.store is not None:
+                self.store.put(key, cache_layouts.layout_data(laid))
+            if flow is not None:
+                self._remember(flow, laid)
+        else:
+            return None
+        self.busy.discard(index)
+        first = index not in self.laid
+        self.laid[index] = laid
+        if first and self.progress is not None:
+            self.progress(len(self.laid), len(self.jobs))
+        return index
+
+    def _get(self, key: str) -> Layout | None:
+        layout = self.store.load(key, cache_layouts.layout) if self.store is not None else None
+        return layout if layout is not None and self._whole(layout) else None
+
+    def _whole(self, layout: Layout) -> bool:
+        """Whether the font files a cached layout was drawn with are kept too.
+
+        The merge cuts each face from the file its units were laid out with: a layout whose file
+        the cache lost (evicted, or damaged and dropped) is made again, which keeps the file again.
+        """
+        assert self.store is not None
+        programs = {font.program for laid in layout for font in laid.fonts.values() if font.program}
+        for program in programs - self._programs:
+            if not pdf_fonts.available(self.store, program):
+                return False
+            self._programs.add(program)
+        return True
+
+    def _flow(self, index: int, numbers: dict[str, int] | None) -> _Flow | None:
+        flow = self.flows.get(index)
+        blocks = flow.blocks(numbers) if flow is not None else None
+        if flow is None or blocks is None:
+            return None
+        around = f"{self.salt}\0{flow.name}\0{flow.context}"
+        return _Flow(hashlib.sha256(around.encode()).hexdigest(), blocks)
+
+    def _resume(
+        self, index: int, job: Job, flow: _Flow, numbers: dict[str, int] | None
+    ) -> tuple[Job, _Flow]:
+        """The job that lays out only what changed since the last layout of a flowing unit."""
+        assert self.store is not None
+        last = self.store.load(flow.record, cache_layouts.flow)
+        if last is None or not self._whole(last[1]):
+            return job, flow
+        blocks, layout = last
+        found = pdf_flow.resume([laid.pages[0].opens for laid in layout], blocks, flow.blocks)
+        if found is None:
+            return job, flow
+        html, start, counted = self.flows[index].tail(numbers, found.block)
+        self.resumed.append((index, found.block))
+        tail = dataclasses.replace(job, html=html, start=start, flow=counted)
+        return tail, dataclasses.replace(flow, kept=layout[: found.kept])
+
+    def _remember(self, flow: _Flow, layout: Layout) -> None:
+        """Keep a flowing part's layout as the one the next build starts from."""
+        if self.store is None:
+            return
+        last = self.store.load(flow.record, cache_layouts.flow)
+        if last is None or last[0] != flow.blocks:
+            self.store.put(flow.record, cache_layouts.flow_data(flow.blocks, layout))
+
+    def _pool(self) -> Executor:
+        if self._executor is None:
+            # Layout is CPU-bound: a process more than there are CPUs or units only costs memory.
+            count = min(self._workers or workers.cpus(), workers.cpus(), len(self.jobs))
+            self._executor = self._owned = workers.pool(count) if count > 1 else _InProcess()
+        return self._executor
+
+
+class _InProcess(Executor):
+    """Runs each job when it is submitted: one worker needs no other process."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # handed to the caller with the future, as a pool does
+            future.set_exception(error)
+        return future
+
+
+def _key(salt: str, job: Job) -> str:
+    """A unit's cache key: what shapes its pages, and the bytes of every local file it shows."""
+    fields = f"{salt}\0{job.start}\0{job.extra}\0{job.flow}\0{job.html}"
+    digest = hashlib.sha256(fields.encode())
+    html = job.html
+    position = html.find(_FILE_URL)
+    while position != -1:
+        end = html.find('"', position + len(_FILE_URL))
+        try:
+            path = Path(url2pathname(urlsplit(unescape(html[position + 5 : end])).path))
+            digest.update(files.digest(path))
+        except (OSError, ValueError):
+            digest.update(b"\0missing")
+        position = html.find(_FILE_URL, end)
+    return digest.hexdigest()

@@ -1,0 +1,1 @@
+"""What every stage leans on: worker processes, atomic output files and the crash log."""
