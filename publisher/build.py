@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from publisher import epub, pdf
 from publisher.assembling.assemble import BookInfo, Group, Order, Selection, assemble
-from publisher.epub import writer as epub
 from publisher.model import Compilation, Diagnostic, Document
 from publisher.normalizing.documents import read_documents
 from publisher.reading import sources
@@ -62,14 +62,7 @@ Writer = Callable[[Compilation, Path, OutputOptions], list[Diagnostic]]
 _DEVICE = re.compile(r"con|prn|aux|nul|com[0-9]|lpt[0-9]")
 
 
-def _write_pdf(compilation: Compilation, output: Path, options: OutputOptions) -> list[Diagnostic]:
-    """The PDF backend, imported on first use: WeasyPrint alone takes a second to import."""
-    from publisher.pdf import writer as pdf
-
-    return pdf.write(compilation, output, options)
-
-
-WRITERS: dict[Format, Writer] = {"epub": epub.write, "pdf": _write_pdf}
+WRITERS: dict[Format, Writer] = {"epub": epub.write, "pdf": pdf.write}
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ from test_epub import build, built, run_epubcheck
 
 from publisher.model import BodyFormat
 from publisher.normalizing.markup import convert
-from publisher.normalizing.sanitize import INLINE, TAGS
+from publisher.normalizing.sanitize import TAGS
+from publisher.normalizing.tree import INLINE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markup"
 # The HTML content models, written out here rather than taken from the code under test.

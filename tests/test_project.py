@@ -169,3 +169,24 @@ def test_python_api_builds_the_example(tmp_path: Path) -> None:
     assert written == [tmp_path / "ex" / "dist" / "relations.epub"]
     documents = publisher.load([tmp_path / "ex" / "content"])
     assert len(documents) == 12
+
+
+def test_a_change_to_any_stage_makes_every_edition_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The up-to-date check hashes the code of every subpackage, not only of ``projects/``."""
+    from publisher.projects import config, project
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "publisher.toml").write_text('[sources]\npaths = ["content"]\n')
+    loaded = config.load(tmp_path / "publisher.toml")
+    package = tmp_path / "package"
+    shutil.copytree(Path(publisher.__file__).parent, package)
+    monkeypatch.setattr(project, "_PACKAGE", package)
+    before = project._fingerprint(loaded, [])
+    for stage in ("pdf/merge.py", "normalizing/markdown.py", "build.py"):
+        with (package / stage).open("a") as module:
+            module.write("\n# changed\n")
+        after = project._fingerprint(loaded, [])
+        assert after != before, stage
+        before = after

@@ -11,7 +11,7 @@ from xml.etree.ElementTree import Element, ParseError, fromstring
 from publisher import i18n
 from publisher.assembling import align
 from publisher.model import Diagnostic, Document, Entry
-from publisher.normalizing.sanitize import to_xhtml
+from publisher.normalizing.tree import to_xhtml
 
 Mode = Literal["sequential", "interleaved", "parallel", "primary"]
 MODES: tuple[Mode, ...] = ("sequential", "interleaved", "parallel", "primary")

@@ -58,11 +58,24 @@ T = TypeVar("T")
 
 
 def code_digest(modules: Iterable[ModuleType]) -> str:
-    """A digest of the tool version and of the source of some modules: code changes miss."""
+    """A digest of the tool version and of the source of some modules: code changes miss.
+
+    A package counts with every module in its folder, so that a module added to a stage is
+    covered without being named here.
+    """
     digest = hashlib.sha256(f"{FORMAT}\0{__version__}".encode())
     for module in modules:
-        digest.update(Path(str(module.__file__)).read_bytes())
+        for path in _sources(module):
+            digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _sources(module: ModuleType) -> list[Path]:
+    """The source files of a module, or of every module of a package."""
+    folders = getattr(module, "__path__", None)
+    if folders is None:
+        return [Path(str(module.__file__))]
+    return sorted(path for folder in folders for path in Path(folder).glob("*.py"))
 
 
 @dataclass(slots=True)

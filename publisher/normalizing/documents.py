@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from publisher import model
+from publisher import model, normalizing
+from publisher import reading as reading_stage
 from publisher.cache import data as d
 from publisher.cache import store as cache
 from publisher.cache.data import Damaged, Data, Unstorable
 from publisher.model import Diagnostic, Document, Heading, RawDocument
-from publisher.normalizing import markup, normalize, sanitize
+from publisher.normalizing import normalize
+from publisher.normalizing.ids import SourceKey, unique_ids
 from publisher.reading import reader
 from publisher.runtime.workers import running
 
@@ -48,7 +50,7 @@ def read_documents(
     every normalizing problem in file order; a damaged entry adds one warning at the end.
     """
     store = cache.Store(folder / "documents") if folder is not None else None
-    tool = cache.code_digest((reader, markup, sanitize, normalize, model))
+    tool = cache.code_digest((reading_stage, normalizing, model))
     keys: list[str | None] = []
     entries: list[_Entry | None] = []
     raws: list[RawDocument | None] = []
@@ -69,7 +71,7 @@ def read_documents(
         (root, path.relative_to(root).as_posix()) if raw is not None or entry is not None else None
         for (path, root), raw, entry in zip(found, raws, entries, strict=True)
     ]
-    ids = normalize.unique_ids([p for p in read_paths if p is not None])
+    ids = unique_ids([p for p in read_paths if p is not None])
     todo: dict[int, RawDocument] = {}
     for index, (path, root) in enumerate(found):
         entry, rel = entries[index], read_paths[index]
@@ -96,7 +98,7 @@ def read_documents(
 
 
 def _normalize(
-    raws: list[RawDocument], default_lang: str, ids: dict[normalize.SourceKey, str]
+    raws: list[RawDocument], default_lang: str, ids: dict[SourceKey, str]
 ) -> Iterator[tuple[list[Document], list[Diagnostic]]]:
     """Normalize each raw document alone, in worker processes when there are many."""
     one = functools.partial(_normalize_one, default_lang=default_lang, ids=ids)
@@ -110,7 +112,7 @@ def _normalize(
 
 
 def _normalize_one(
-    raw: RawDocument, default_lang: str, ids: dict[normalize.SourceKey, str]
+    raw: RawDocument, default_lang: str, ids: dict[SourceKey, str]
 ) -> tuple[list[Document], list[Diagnostic]]:
     return normalize.normalize([raw], default_lang=default_lang, ids=ids)
 

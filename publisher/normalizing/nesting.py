@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element
 
-from publisher.normalizing.sanitize import INLINE, Replacement, bottom_up, splice
+from publisher.normalizing.tree import INLINE, Replacement, bottom_up, splice
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Elements whose content model is phrasing content only.

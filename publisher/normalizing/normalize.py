@@ -10,12 +10,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
 from publisher.model import Diagnostic, Document, RawDocument
 from publisher.normalizing import images, markup
+from publisher.normalizing.ids import SourceKey, document_name, unique_ids
 
 # Every alias a reader may meet, canonical name first; the first key present wins.
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -41,12 +42,6 @@ _URL_UNSAFE = re.compile(r'["<>\\^`{|}]')
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e]")
 # A registered name (letters in any script, digits, dots, hyphens) or an IP address.
 _HOST = re.compile(r"[\w.-]+|[0-9a-f:.]+", re.IGNORECASE)
-_SLUG_MAX = 80
-# Hugo's page bundles: the folder is the document, its index file only holds the text.
-_BUNDLE_INDEXES = frozenset({"index", "_index"})
-
-SourceKey = tuple[Path, str]
-"""A source file as its root and its path under that root: two roots may hold the same path."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +193,7 @@ def _title(meta: Mapping[str, Any], problems: _Problems) -> str | None:
 
 
 def _title_from_path(path: str) -> str:
-    stem = re.sub(r"^\d{4}-\d{2}-\d{2}-", "", _name(path))
+    stem = re.sub(r"^\d{4}-\d{2}-\d{2}-", "", document_name(path))
     words = re.sub(r"[-_]+", " ", stem).strip()
     return words[:1].upper() + words[1:] if words else stem
 
@@ -344,41 +339,6 @@ def _image_resolver(raw: RawDocument) -> Callable[[str], str | None]:
         return candidate.relative_to(root).as_posix()
 
     return resolve
-
-
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:_SLUG_MAX].rstrip("-") or "document"
-
-
-def unique_ids(sources: Sequence[SourceKey]) -> dict[SourceKey, str]:
-    """A stable slug per source file; clashes get -2, -3… in path then root order.
-
-    The slug comes from the file name under its root, or from the folder of a page bundle
-    (``<slug>/index.md``). The order of the input does not change the result.
-    """
-    ids: dict[SourceKey, str] = {}
-    taken: set[str] = set()
-    for root, path in sorted(set(sources), key=lambda source: (source[1], str(source[0]))):
-        base = _slug(_name(path))
-        candidate, n = base, 1
-        while candidate in taken:
-            n += 1
-            candidate = f"{base}-{n}"
-        taken.add(candidate)
-        ids[(root, path)] = candidate
-    return ids
-
-
-def _name(path: str) -> str:
-    """What names a document: its file stem, or its folder when it is a bundle's index."""
-    pure = PurePosixPath(path)
-    # Hugo names a bundle's translations index.es.md, index.fr.md…
-    head, dot, language = pure.stem.partition(".")
-    if head.lower() in _BUNDLE_INDEXES and pure.parent.name:
-        return pure.parent.name + dot + language
-    return pure.stem
 
 
 def _digest(fields: Mapping[str, Any]) -> str:

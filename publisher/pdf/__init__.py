@@ -5,6 +5,18 @@ atomically, and the diagnostics of writing it. A build goes prepare → plan uni
 (a process pool or an executor) → merge → stamp page numbers → write: see ``writer.write``.
 """
 
-from publisher.pdf.writer import write
+from __future__ import annotations
 
-__all__ = ["write"]
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from publisher.model import Compilation, Diagnostic
+    from publisher.rendering.options import OutputOptions
+
+
+def write(compilation: Compilation, output: Path, options: OutputOptions) -> list[Diagnostic]:
+    """Write the compilation as a PDF (the engine is imported on first use: it is slow to load)."""
+    from publisher.pdf import writer
+
+    return writer.write(compilation, output, options)

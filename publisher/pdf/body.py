@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element, ParseError, fromstring
 
 from publisher.model import Compilation, Document
-from publisher.normalizing.sanitize import Replacement, bottom_up, remove, splice, to_xhtml
+from publisher.normalizing.tree import Replacement, bottom_up, remove, splice, to_xhtml
 
 _BLOCKS = frozenset({"p", "div", "ul", "ol", "li", "blockquote", "section", "figure", "table"})
 

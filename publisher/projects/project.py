@@ -29,6 +29,8 @@ from publisher.runtime.output import atomic_path
 
 CACHE = DEFAULT_CACHE
 _NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_PACKAGE = Path(__file__).resolve().parents[1]
+"""The whole package: an output is up to date only with the code of every stage that made it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +224,7 @@ def _fingerprint(config: Config, files: Sequence[Path]) -> str:
         for p in folder.rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
     )
-    code = sorted(Path(__file__).parent.glob("*.py"))
+    code = sorted(_PACKAGE.rglob("*.py"))
     for path in files:
         # The reader reads no further than this either: the rest cannot change the output.
         digest.update(_named(path) + _file_digest(path, reader.MAX_BYTES))
