@@ -12,7 +12,9 @@ import tomllib
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
+import frontmatter
 import yaml
+from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from publisher.reading import limits
 from publisher.reading.problems import Note, Unusable, line_at
@@ -28,6 +30,18 @@ MAX_NESTING = limits.FRONT_MATTER_NESTING
 """Deepest YAML nesting accepted."""
 
 _TOML_POSITION = re.compile(r" \(at (?:line (\d+), column \d+|end of document)\)$")
+
+# python-frontmatter's handlers recognise and split delimited front matter, but with this reader's
+# boundaries: theirs (`^-{3,}\s*$`, `^\+{3,}\s*$`) also take four or more dashes (a Markdown
+# thematic break), a no-break space after the delimiter, and the blank lines after it, which
+# would shift every line number below. A boundary here is the three characters, then spaces or
+# tabs; YAML's end-of-document marker `...` closes front matter too, as in Pandoc and Jekyll,
+# but cannot open it.
+_YAML = YAMLHandler(re.compile(r"^(?:---|(?!\A)\.\.\.)[ \t]*$", re.MULTILINE))
+# frontmatter.TOMLHandler exists only where the `toml` package is installed, to load with it;
+# tomllib loads here, so a plain handler carries the boundary.
+_TOML = BaseHandler(re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE), "+++", "+++")
+_DELIMITED = (_YAML, _TOML)
 
 
 class FrontMatter(NamedTuple):
@@ -83,24 +97,34 @@ _Loader.add_constructor(None, _refuse_tag)
 
 def split(text: str) -> FrontMatter | None:
     """Split YAML (``---``), TOML (``+++``) or JSON (``{``) front matter off the text, if any."""
-    lines = text.split("\n")
-    start = next(i for i, line in enumerate(lines) if line.strip())
-    opening = lines[start].rstrip(" \t")
-    if opening.startswith("{"):
-        return _json(text, sum(len(line) + 1 for line in lines[:start]))
-    # YAML's own end-of-document marker closes front matter too, as in Pandoc and Jekyll.
-    closers = {"---": ("---", "..."), "+++": ("+++",)}.get(opening)
-    if closers is None:
+    # Blank lines may come first; a handler detects at the start of what it is given, which is why
+    # frontmatter.parse strips the text, and line numbers need the offset.
+    offset = text.rfind("\n", 0, len(text) - len(text.lstrip())) + 1
+    first = line_at(text, offset)
+    head = text[offset:]
+    # JSONHandler wants `{` and `}` alone on their lines and cuts at the first `}` line, so a
+    # one-line object, or a nested one that ends at the start of a line, would be lost; here the
+    # JSON decoder itself says where the object ends.
+    if head.startswith("{"):
+        return _json(text, offset)
+    handler = frontmatter.detect_format(head, _DELIMITED)
+    if handler is None:
         return None
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].rstrip(" \t") in closers), None)
-    if end is None:
-        message = f"front matter opened with '{opening}' is never closed"
-        raise Unusable(start + 1, "front-matter-unterminated", message)
-    source = "\n".join(lines[start + 1 : end])
-    _check_size(source, start + 1)
-    load = _yaml if opening == "---" else _toml
-    meta, key_lines, notes = load(source, start + 2)
-    return FrontMatter(meta, key_lines, "\n".join(lines[end + 1 :]), end + 2, notes)
+    try:
+        fm, content = handler.split(head)
+    except ValueError:  # python-frontmatter's reply to an opening delimiter with no closing one
+        message = f"front matter opened with '{handler.START_DELIMITER}' is never closed"
+        raise Unusable(first, "front-matter-unterminated", message) from None
+    # Boundaries end before their newline: fm runs from the end of the opening line to the start
+    # of the closing one, and the content from the end of the closing line.
+    source = fm[1:-1]
+    _check_size(source, first)
+    # The handlers' own loaders are not used: YAMLHandler.load is PyYAML's SafeLoader with none of
+    # the refused tags, YAML 1.2 typing, alias and nesting limits or key lines of ``_yaml``, and
+    # TOMLHandler.load needs `toml`, which parses older TOML than tomllib.
+    load = _yaml if handler is _YAML else _toml
+    meta, key_lines, notes = load(source, first + 1)
+    return FrontMatter(meta, key_lines, content[1:], first + fm.count("\n") + 1, notes)
 
 
 def _check_size(source: str, line: int) -> None:
