@@ -106,7 +106,9 @@ def problems(source: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", sorted(PACKAGE.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: p.relative_to(PACKAGE).as_posix()
+)
 def test_module_trusts_no_input(path: Path) -> None:
     """No module parses, templates or fetches with a library's trusting defaults."""
     assert problems(path.read_text(encoding="utf-8")) == []
