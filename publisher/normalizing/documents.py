@@ -19,7 +19,8 @@ from publisher.cache import store as cache
 from publisher.cache.data import Damaged, Data, Unstorable
 from publisher.model import Diagnostic, Document, Heading, RawDocument
 from publisher.normalizing import markup, normalize, sanitize
-from publisher.reading import reader
+from publisher.reading import front_matter, reader
+from publisher.reading import problems as reading_problems
 from publisher.runtime.workers import running
 
 PARALLEL_FROM = 64
@@ -48,7 +49,9 @@ def read_documents(
     every normalizing problem in file order; a damaged entry adds one warning at the end.
     """
     store = cache.Store(folder / "documents") if folder is not None else None
-    tool = cache.code_digest((reader, markup, sanitize, normalize, model))
+    tool = cache.code_digest(
+        (reader, front_matter, reading_problems, markup, sanitize, normalize, model)
+    )
     keys: list[str | None] = []
     entries: list[_Entry | None] = []
     raws: list[RawDocument | None] = []
