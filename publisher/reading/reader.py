@@ -1,24 +1,15 @@
-"""Bytes → RawDocument: decoding, newlines and front matter; no interpretation of the fields."""
+"""Bytes → RawDocument: read, decode, clean, split the front matter; no interpretation of fields."""
 
 from __future__ import annotations
 
 import codecs
-import json
 import re
-import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
-
-import yaml
 
 from publisher.model import BodyFormat, Diagnostic, RawDocument
-from publisher.reading import files, limits
-
-try:
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # PyYAML built without libyaml: same results, slower
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+from publisher.reading import files, front_matter, limits
+from publisher.reading.problems import Note, Unusable, line_at
 
 BODY_FORMATS: Mapping[str, BodyFormat] = {
     ".md": "markdown",
@@ -29,10 +20,6 @@ BODY_FORMATS: Mapping[str, BodyFormat] = {
 }
 MAX_BYTES = limits.DOCUMENT_BYTES
 """Largest source file read."""
-MAX_FRONT_MATTER = limits.FRONT_MATTER_BYTES
-"""Largest front matter in bytes of UTF-8."""
-MAX_NESTING = limits.FRONT_MATTER_NESTING
-"""Deepest YAML nesting accepted."""
 
 # UTF-32 comes first because its little-endian BOM begins with UTF-16's.
 _BOMS = (
@@ -55,74 +42,6 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # XML allows DEL and the C1 controls, but YAML does not, and in text they are only ever the debris
 # of a wrong decoding (cp1252's "…" read as Latin-1 is U+0085).
 _C1 = re.compile("[\x7f-\x9f]")
-_TOML_POSITION = re.compile(r" \(at (?:line (\d+), column \d+|end of document)\)$")
-
-
-class _Note(NamedTuple):
-    """A located problem before it becomes a Diagnostic."""
-
-    line: int | None
-    code: str
-    message: str
-
-
-class _Unusable(Exception):
-    """The document cannot be used; read() reports the note as an error."""
-
-    def __init__(self, line: int | None, code: str, message: str) -> None:
-        super().__init__(message)
-        self.note = _Note(line, code, message)
-
-
-class _FrontMatter(NamedTuple):
-    """Front matter split off a text."""
-
-    meta: dict[str, Any]
-    key_lines: dict[str, int]
-    body: str
-    body_line: int
-    notes: list[_Note]
-
-
-class _Loader(_SafeLoader):
-    """The safe loader, with a clear refusal of tags such as ``!!python/object``."""
-
-
-def _refuse_tag(loader: _Loader, node: yaml.Node) -> Any:
-    """Stand in for the constructor of any tag the safe loader does not know."""
-    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-    problem = f"tag {tag} is not allowed; front matter holds plain data only"
-    raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
-
-
-def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
-    """A date or time, or the text as written when no calendar has it (``2021-02-30``)."""
-    try:
-        return loader.construct_yaml_timestamp(node)
-    except (ValueError, OverflowError):
-        return loader.construct_scalar(node)
-
-
-# YAML 1.2's core schema instead of 1.1's, whose typing loses what was written: `title: 1:20`
-# was 80 (base 60), `012` was 10, `yes` was True and `=` or `<<` failed to load at all. Only
-# numbers that read back as written stay numbers; everything else is text.
-_TYPED = (
-    ("bool", "^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("int", "^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
-    ("float", r"^[-+]?(?:0|[1-9][0-9]*)\.(?:0|[0-9]*[1-9])$", "-+0123456789"),
-)
-_Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, pattern)
-        for tag, pattern in resolvers
-        if tag.rsplit(":", 1)[1] in ("null", "timestamp")
-    ]
-    for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
-}
-for _name, _pattern, _firsts in _TYPED:
-    _Loader.add_implicit_resolver(f"tag:yaml.org,2002:{_name}", re.compile(_pattern), list(_firsts))
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-_Loader.add_constructor(None, _refuse_tag)
 
 
 def read(path: Path, root: Path) -> tuple[RawDocument | None, list[Diagnostic]]:
@@ -139,15 +58,15 @@ def parse(
     try:
         if body_format is None:
             known = ", ".join(BODY_FORMATS)
-            raise _Unusable(None, "unsupported-format", f"not a document type read here ({known})")
+            raise Unusable(None, "unsupported-format", f"not a document type read here ({known})")
         text, notes = _clean(_decode(_read_bytes(path) if data is None else data))
-        front = _front_matter(text)
-    except _Unusable as unusable:
+        front = front_matter.split(text)
+    except Unusable as unusable:
         line, code, message = unusable.note
         return None, [Diagnostic(rel, line, "error", code, message)]
     if front is None:
         message = "no front matter; title taken from the first heading or the file name"
-        notes.append(_Note(1, "no-front-matter", message))
+        notes.append(Note(1, "no-front-matter", message))
         doc = RawDocument(rel, root, {}, text, body_format, 1, {}, has_front_matter=False)
     else:
         notes += front.notes
@@ -161,7 +80,7 @@ def contents(path: Path) -> bytes | None:
     """The bytes ``read`` would parse, or None when it would report that they cannot be read."""
     try:
         return _read_bytes(path)
-    except _Unusable:
+    except Unusable:
         return None
 
 
@@ -172,22 +91,22 @@ def _read_bytes(path: Path) -> bytes:
     except files.Refused as refused:
         if refused.code == "too-large":
             message = f"larger than {MAX_BYTES // 1_000_000} MB; split it up"
-            raise _Unusable(None, "too-large", message) from None
-        raise _Unusable(None, refused.code, f"cannot read the file: {refused.strerror}") from None
+            raise Unusable(None, "too-large", message) from None
+        raise Unusable(None, refused.code, f"cannot read the file: {refused.strerror}") from None
     except OSError as exc:
         message = f"cannot read the file: {exc.strerror or exc}"
-        raise _Unusable(None, "read-error", message) from None
+        raise Unusable(None, "read-error", message) from None
 
 
 def _decode(data: bytes) -> str:
     """Decode by BOM (UTF-8 without one), with newlines normalized to ``\\n``."""
     for magic, kind in _MAGIC:
         if data.startswith(magic):
-            raise _Unusable(None, "binary-file", f"this is {kind}, not a text document")
+            raise Unusable(None, "binary-file", f"this is {kind}, not a text document")
     bom, codec, name = next((b for b in _BOMS if data.startswith(b[0])), (b"", "utf-8", "UTF-8"))
     if codec == "utf-8" and b"\0" in data:
         message = "contains NUL bytes: a binary file, or UTF-16 saved without a byte-order mark"
-        raise _Unusable(None, "binary-file", message)
+        raise Unusable(None, "binary-file", message)
     content = data[len(bom) :]
     # Lone UTF-16 surrogates get through here and are then dropped with the XML-forbidden ones.
     errors = "strict" if codec == "utf-8" else "surrogatepass"
@@ -197,7 +116,7 @@ def _decode(data: bytes) -> str:
         line = _newlines(content[: exc.start].decode(codec, errors)).count("\n") + 1
         # The offset counts from 0 and includes the BOM, as a hex editor shows it.
         message = f"not valid {name} at byte {len(bom) + exc.start}; save the file as UTF-8"
-        raise _Unusable(line, "decode-error", message) from None
+        raise Unusable(line, "decode-error", message) from None
     return _newlines(text)
 
 
@@ -206,198 +125,22 @@ def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _line_at(text: str, index: int) -> int:
-    """1-based line of the character at index."""
-    return text.count("\n", 0, index) + 1
-
-
-def _clean(text: str) -> tuple[str, list[_Note]]:
+def _clean(text: str) -> tuple[str, list[Note]]:
     """Drop characters XML forbids and refuse a text with nothing in it."""
-    notes: list[_Note] = []
+    notes: list[Note] = []
     if first := _FORBIDDEN.search(text):
-        line = _line_at(text, first.start())
+        line = line_at(text, first.start())
         text, count = _FORBIDDEN.subn("", text)
         message = f"removed {count} character(s) XML cannot hold, the first U+{ord(first[0]):04X}"
-        notes.append(_Note(line, "control-characters", message))
+        notes.append(Note(line, "control-characters", message))
     if first := _C1.search(text):
-        line = _line_at(text, first.start())
+        line = line_at(text, first.start())
         text, count = _C1.subn("", text)
         message = f"removed {count} control character(s), the first U+{ord(first[0]):04X}"
-        notes.append(_Note(line, "control-characters", message))
+        notes.append(Note(line, "control-characters", message))
     if not text.strip():
-        raise _Unusable(None, "empty-file", "the file is empty")
+        raise Unusable(None, "empty-file", "the file is empty")
     if (lost := text.find("\ufffd")) >= 0:
         message = "contains U+FFFD, the mark of text lost in an earlier conversion"
-        notes.append(_Note(_line_at(text, lost), "replacement-character", message))
+        notes.append(Note(line_at(text, lost), "replacement-character", message))
     return text, notes
-
-
-def _front_matter(text: str) -> _FrontMatter | None:
-    """Split YAML (``---``), TOML (``+++``) or JSON (``{``) front matter off the text, if any."""
-    lines = text.split("\n")
-    start = next(i for i, line in enumerate(lines) if line.strip())
-    opening = lines[start].rstrip(" \t")
-    if opening.startswith("{"):
-        return _json(text, sum(len(line) + 1 for line in lines[:start]))
-    # YAML's own end-of-document marker closes front matter too, as in Pandoc and Jekyll.
-    closers = {"---": ("---", "..."), "+++": ("+++",)}.get(opening)
-    if closers is None:
-        return None
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].rstrip(" \t") in closers), None)
-    if end is None:
-        message = f"front matter opened with '{opening}' is never closed"
-        raise _Unusable(start + 1, "front-matter-unterminated", message)
-    source = "\n".join(lines[start + 1 : end])
-    _check_size(source, start + 1)
-    load = _yaml if opening == "---" else _toml
-    meta, key_lines, notes = load(source, start + 2)
-    return _FrontMatter(meta, key_lines, "\n".join(lines[end + 1 :]), end + 2, notes)
-
-
-def _check_size(source: str, line: int) -> None:
-    """Refuse front matter over the cap: no real one comes close, an attack would."""
-    if len(source.encode("utf-8", "surrogatepass")) > MAX_FRONT_MATTER:
-        message = f"front matter is larger than {MAX_FRONT_MATTER // 1000} KB"
-        raise _Unusable(line, "front-matter-too-large", message)
-
-
-def _yaml(source: str, first: int) -> tuple[dict[str, Any], dict[str, int], list[_Note]]:
-    """Load YAML front matter whose first line is line ``first`` of the file."""
-    meta: dict[str, Any] = {}
-    key_lines: dict[str, int] = {}
-    notes: list[_Note] = []
-    lines = _yaml_lines(source, first)
-    try:
-        _check_events(source, lines)
-        loader = _Loader(source)
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                return meta, key_lines, notes
-            if not isinstance(node, yaml.MappingNode):
-                kind = "list" if isinstance(node, yaml.SequenceNode) else "single value"
-                message = f"front matter must be a mapping of keys to values, not a {kind}"
-                raise _Unusable(
-                    _at(lines, node.start_mark.line), "front-matter-not-mapping", message
-                )
-            loader.flatten_mapping(node)
-            for key_node, value_node in node.value:
-                line = _at(lines, key_node.start_mark.line)
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise _Unusable(
-                        line, "front-matter-invalid", "invalid front matter: key is not text"
-                    )
-                # The key as written: PyYAML would turn `yes:` into True and `2021:` into 2021.
-                key = key_node.value
-                if key in key_lines:
-                    message = f"key '{key}' is repeated; the value on this line wins"
-                    notes.append(_Note(line, "duplicate-key", message))
-                try:
-                    meta[key] = loader.construct_object(value_node, deep=True)
-                except (ValueError, OverflowError) as exc:  # e.g. a timestamp out of range
-                    message = f"invalid front matter: bad value for '{key}': {exc}"
-                    raise _Unusable(line, "front-matter-invalid", message) from None
-                except (LookupError, AttributeError):  # PyYAML's reply to e.g. `!!bool maybe`
-                    message = f"invalid front matter: the value of '{key}' does not fit its tag"
-                    raise _Unusable(line, "front-matter-invalid", message) from None
-                key_lines[key] = line
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = _at(lines, mark.line) if mark else first
-        message = f"invalid front matter: {exc.problem or exc.context}"
-        if exc.problem and exc.context and exc.context_mark:
-            message += f" ({exc.context} started on line {_at(lines, exc.context_mark.line)})"
-        raise _Unusable(line, "front-matter-invalid", message) from None
-    except yaml.reader.ReaderError as exc:
-        line = first - 1 + _line_at(source, source.find(chr(exc.character)))
-        message = f"invalid front matter: character U+{exc.character:04X} is not allowed"
-        raise _Unusable(line, "front-matter-invalid", message) from None
-    return meta, key_lines, notes
-
-
-def _check_events(source: str, lines: list[int]) -> None:
-    """Refuse aliases and deep nesting before anything is built from the YAML."""
-    depth = 0
-    for event in yaml.parse(source, Loader=_Loader):
-        line = _at(lines, event.start_mark.line) if event.start_mark else lines[0]
-        if isinstance(event, yaml.AliasEvent):
-            # A few lines of nested aliases expand to billions of values downstream.
-            message = "front matter uses a YAML alias (*name); write the value out instead"
-            raise _Unusable(line, "yaml-aliases", message)
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_NESTING:
-                message = f"invalid front matter: nested more than {MAX_NESTING} levels deep"
-                raise _Unusable(line, "front-matter-invalid", message)
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-
-
-def _yaml_lines(source: str, first: int) -> list[int]:
-    """File line of each line as YAML counts them, which is also at NEL, LS and PS."""
-    lines = [first]
-    for brk in re.finditer("[\n\x85\u2028\u2029]", source):
-        lines.append(lines[-1] + (brk[0] == "\n"))
-    # libyaml may place the end of the stream one line further: the closing delimiter.
-    lines.append(lines[-1] + 1)
-    return lines
-
-
-def _at(lines: list[int], yaml_line: int) -> int:
-    """File line of a 0-based line as YAML counts them."""
-    return lines[min(yaml_line, len(lines) - 1)]
-
-
-def _toml(source: str, first: int) -> tuple[dict[str, Any], dict[str, int], list[_Note]]:
-    """Load TOML front matter whose first line is line ``first`` of the file."""
-    try:
-        meta = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as exc:
-        where = _TOML_POSITION.search(str(exc))
-        line = first + int(where[1]) - 1 if where and where[1] else first + source.count("\n") + 1
-        problem = str(exc)[: where.start()] if where else str(exc)
-        raise _Unusable(line, "front-matter-invalid", f"invalid front matter: {problem}") from None
-
-    def pattern(key: str) -> str:
-        k = re.escape(key)
-        return (
-            rf"^[ \t]*(?:{k}|\"{k}\"|'{k}')[ \t]*[=.]|^[ \t]*\[\[?[ \t]*(?:{k}|\"{k}\")[ \t]*[\].]"
-        )
-
-    return meta, _find_keys(meta, source, first, pattern), []
-
-
-def _json(text: str, offset: int) -> _FrontMatter:
-    """Split off a JSON object that starts at ``offset`` and ends its line."""
-    first = _line_at(text, offset)
-    try:
-        meta, end = json.JSONDecoder().raw_decode(text, offset)
-    except json.JSONDecodeError as exc:
-        message = f"invalid front matter: {exc.msg}"
-        raise _Unusable(exc.lineno, "front-matter-invalid", message) from None
-    except RecursionError:
-        message = "invalid front matter: nested too deeply"
-        raise _Unusable(first, "front-matter-invalid", message) from None
-    source = text[offset:end]
-    _check_size(source, first)
-    tail, _, body = text[end:].partition("\n")
-    if tail.strip():
-        message = "invalid front matter: text after the JSON object on its last line"
-        raise _Unusable(_line_at(text, end), "front-matter-invalid", message)
-    key_lines = _find_keys(
-        meta, source, first, lambda key: re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:"
-    )
-    return _FrontMatter(meta, key_lines, body, _line_at(text, end) + 1, [])
-
-
-def _find_keys(
-    meta: Mapping[str, Any], source: str, first: int, pattern: Callable[[str], str]
-) -> dict[str, int]:
-    """Line of the first place that matches each key's pattern: a scan, not a parse."""
-    lines = {}
-    for key in meta:
-        if found := re.search(pattern(key), source, re.MULTILINE):
-            lines[key] = first - 1 + _line_at(source, found.start())
-    return lines
