@@ -139,7 +139,7 @@ def test_a_byline_joins_names_as_the_language_does() -> None:
     assert labels.byline("de", ["Ana", "Luis"]) == "Von Ana und Luis"
     assert labels.byline("ru", ["Анна"]) == "Автор: Анна"
     assert labels.byline("ru", ["Анна", "Иван"]) == "Авторы: Анна и Иван"
-    assert labels.byline("ja", ["山田", "鈴木"]) == "著者\uff1a山田、鈴木"
+    assert labels.byline("ja", ["山田", "鈴木"]) == "著者: 山田、鈴木"
 
 
 def test_an_unknown_label_is_an_error_not_a_blank() -> None:
