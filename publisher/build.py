@@ -122,7 +122,9 @@ def build(
     With ``staging`` too, the outputs stay aside (in folders that ``staging`` removes when it
     closes) and come back in ``Built.staged``, for the caller to move with others' outputs.
     """
-    compilation, problems = assemble(loaded.documents, info, selection, order, group)
+    compilation, problems = assemble(
+        loaded.documents, info, selection, order, group, options.theme.labels
+    )
     targets = [output_path(output, info.title, fmt, len(formats) > 1) for fmt in formats]
     if not compilation.documents and not allow_empty:
         problems.append(_empty(targets, loaded))

@@ -91,6 +91,16 @@ class RawDocument:
 
 
 @dataclass(frozen=True, slots=True)
+class Author:
+    """One author of a document."""
+
+    name: str
+    """The name as it is printed."""
+    url: str | None = None
+    """Where the author's page is (http, https or mailto), when the source gave one."""
+
+
+@dataclass(frozen=True, slots=True)
 class Heading:
     """A subheading inside a document body."""
 
@@ -122,7 +132,7 @@ class Document:
     """Tags or categories, in source order, without duplicates."""
     source_url: str | None
     """Where the document was published (http or https only)."""
-    authors: tuple[str, ...]
+    authors: tuple[Author, ...]
     """Authors, in source order."""
     summary: str
     """First paragraph as plain text."""
@@ -149,7 +159,13 @@ class Document:
     @property
     def kind(self) -> str:
         """The document's type for a kicker: its first tag, humanized."""
-        return self.tags[0].replace("-", " ").replace("_", " ").title() if self.tags else ""
+        return tag_name(self.tags[0]) if self.tags else ""
+
+
+def tag_name(tag: str, names: Mapping[str, str] | None = None) -> str:
+    """A tag as a reader sees it: its display name (``names`` by folded tag), else humanized."""
+    name = (names or {}).get(tag.casefold())
+    return name if name is not None else tag.replace("-", " ").replace("_", " ").title()
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +226,12 @@ class Compilation:
     """Build time (from SOURCE_DATE_EPOCH when set), aware UTC."""
     sections: tuple[Section, ...]
     """Sections in reading order."""
+    tag_names: Mapping[str, str] = field(default_factory=dict)
+    """Display names of tags, by tag folded to lower case (``[labels.tags]``)."""
+
+    def kind(self, doc: Document) -> str:
+        """A document's type for a kicker or a table: its first tag's display name."""
+        return tag_name(doc.tags[0], self.tag_names) if doc.tags else ""
 
     @property
     def entries(self) -> tuple[Entry, ...]:

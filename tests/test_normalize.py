@@ -37,7 +37,7 @@ def _summary(path: Path) -> dict[str, object]:
             published=doc.published.isoformat() if doc.published else None,
             tags=list(doc.tags),
             source_url=doc.source_url,
-            authors=list(doc.authors),
+            authors=[{"name": a.name, "url": a.url} for a in doc.authors],
             translation_key=doc.translation_key,
             translation_of=doc.translation_of,
             meta=sorted(doc.meta),

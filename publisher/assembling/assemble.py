@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import PurePosixPath
 from typing import Literal
 
 from publisher import i18n
-from publisher.model import Compilation, Diagnostic, Document, Entry, Section
+from publisher.model import Compilation, Diagnostic, Document, Entry, Section, tag_name
 
 Order = Literal["date", "title", "path"]
 Group = Literal["none", "month", "year", "tag", "language"]
@@ -60,6 +60,8 @@ class BookInfo:
     """Fixed identifier; derived from the metadata when empty."""
     modified: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     """Build time."""
+    tag_names: Mapping[str, str] = field(default_factory=dict)
+    """Display names of tags, by tag folded to lower case."""
 
 
 def select(docs: Sequence[Document], selection: Selection) -> list[Document]:
@@ -89,12 +91,13 @@ def assemble(
     selection: Selection = Selection(),
     order: Order = "date",
     group: Group = "none",
+    labels: i18n.Labels = i18n.BUILTIN,
 ) -> tuple[Compilation, list[Diagnostic]]:
-    """Build the compilation of the selected documents."""
+    """Build the compilation of the selected documents; group headings in the book's language."""
     chosen = select(docs, selection)
     entries, problems = pair(chosen, info.lang, docs)
     entries.sort(key=_sort_key(order))
-    sections = _group(entries, group, info.lang)
+    sections = _group(entries, group, info, labels)
     languages = _languages(chosen, info.lang)
     identifier = info.identifier or _identifier(info)
     compilation = Compilation(
@@ -109,6 +112,7 @@ def assemble(
         rights=info.rights,
         modified=info.modified,
         sections=sections,
+        tag_names=info.tag_names,
     )
     return compilation, problems
 
@@ -249,13 +253,20 @@ def _sort_key(order: Order) -> Callable[[Entry], tuple[object, ...]]:
     return {"date": by_date, "title": by_title, "path": by_path}[order]
 
 
-def _group(entries: list[Entry], group: Group, lang: str) -> tuple[Section, ...]:
+def _group(
+    entries: list[Entry], group: Group, info: BookInfo, labels: i18n.Labels
+) -> tuple[Section, ...]:
+    lang = info.lang
     if group == "none":
         return (Section("all", "", tuple(entries)),) if entries else ()
     if group == "tag":
         keyed = sorted(entries, key=lambda e: (e.primary.tags[:1] or ("",))[0].casefold())
         return tuple(
-            Section(key or "untagged", (key or "Untagged").replace("-", " ").title(), tuple(items))
+            Section(
+                key or "untagged",
+                tag_name(key, info.tag_names) if key else labels.label(lang, "untagged"),
+                tuple(items),
+            )
             for key, items in groupby(keyed, key=lambda e: (e.primary.tags[:1] or ("",))[0])
         )
     if group == "language":
@@ -273,7 +284,7 @@ def _group(entries: list[Entry], group: Group, lang: str) -> tuple[Section, ...]
     for key, items in groupby(sorted(entries, key=period), key=period):
         key = "" if key == "~" else key
         if not key:
-            title = "Undated"
+            title = labels.label(lang, "undated")
         elif group == "month":
             title = i18n.month_year(dt.date.fromisoformat(key + "-01"), lang)
         else:

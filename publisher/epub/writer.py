@@ -125,7 +125,8 @@ def _epub(compilation: Compilation, options: OutputOptions, problems: list[Diagn
     images = cover.Images(options.roots)
     parts = render.render(compilation, env, "book", options.bilingual, options.secondary)
     names = {f"{part.name}.xhtml" for part in parts}
-    pages = [_page(env, _cover_part(env, compilation, cover_image.name), hrefs)]
+    labels = options.theme.labels
+    pages = [_page(env, _cover_part(env, compilation, cover_image.name, labels), hrefs)]
     toc: list[_Point] = []
     current: _Point | None = None
     for part in parts:
@@ -142,12 +143,12 @@ def _epub(compilation: Compilation, options: OutputOptions, problems: list[Diagn
         if options.toc_subheadings:
             point.children = _heading_points(part.document, where)
         (current.children if current is not None else toc).append(point)
-    nav = _nav(env, compilation, parts, toc, hrefs)
+    nav = _nav(env, compilation, parts, toc, hrefs, labels)
     pictures = sorted(
         (_File(a.name, a.media_type, a.data) for a in images.assets.values()), key=lambda f: f.name
     )
     book = ebook.EpubBook()
-    _metadata(book, compilation, images.described)
+    _metadata(book, compilation, images.described, labels)
     items = {file.name: _item(file) for file in (*styles, *pictures, nav, *pages)}
     for item in items.values():
         book.add_item(item)
@@ -161,13 +162,15 @@ def _epub(compilation: Compilation, options: OutputOptions, problems: list[Diagn
     return _repack(_ebooklib_bytes(book, compilation.modified), compilation.modified)
 
 
-def _cover_part(env: jinja2.Environment, compilation: Compilation, image: str) -> render.Part:
+def _cover_part(
+    env: jinja2.Environment, compilation: Compilation, image: str, labels: i18n.Labels
+) -> render.Part:
     """The cover page: the cover image, described by what it says."""
     lang = compilation.lang
     html = env.get_template("cover.xhtml").render(
-        book=compilation, name="cover", image=image, alt=cover.describe(compilation)
+        book=compilation, name="cover", image=image, alt=cover.describe(compilation, labels)
     )
-    return render.Part("cover", "cover", i18n.label(lang, "cover"), lang, html)
+    return render.Part("cover", "cover", labels.label(lang, "cover"), lang, html)
 
 
 def _nav(
@@ -176,17 +179,18 @@ def _nav(
     parts: Sequence[render.Part],
     toc: Sequence[_Point],
     stylesheets: Sequence[str],
+    labels: i18n.Labels,
 ) -> _File:
     """The EPUB 3 navigation document: the table of contents and the landmarks."""
     lang = compilation.lang
     landmarks = [
-        ("cover", "cover.xhtml", i18n.label(lang, "cover")),
-        ("titlepage", "title.xhtml", i18n.label(lang, "title_page")),
-        ("toc", "toc.xhtml", i18n.label(lang, "contents")),
+        ("cover", "cover.xhtml", labels.label(lang, "cover")),
+        ("titlepage", "title.xhtml", labels.label(lang, "title_page")),
+        ("toc", "toc.xhtml", labels.label(lang, "contents")),
     ]
     first = next((p for p in parts if p.kind in ("section", "document")), None)
     if first is not None:
-        landmarks.append(("bodymatter", f"{first.name}.xhtml", i18n.label(lang, "start")))
+        landmarks.append(("bodymatter", f"{first.name}.xhtml", labels.label(lang, "start")))
     nav = env.get_template("nav.xhtml").render(
         lang=lang, points=toc, landmarks=landmarks, stylesheets=stylesheets
     )
@@ -217,7 +221,9 @@ def _heading_points(doc: Document, where: dict[str, str]) -> list[_Point]:
     return top
 
 
-def _metadata(book: ebook.EpubBook, compilation: Compilation, described: bool) -> None:
+def _metadata(
+    book: ebook.EpubBook, compilation: Compilation, described: bool, labels: i18n.Labels
+) -> None:
     """Dublin Core, EPUB 3 refinements and accessibility metadata."""
     book.set_identifier(compilation.identifier)
     book.title = compilation.title
@@ -237,10 +243,18 @@ def _metadata(book: ebook.EpubBook, compilation: Compilation, described: bool) -
         role = "aut" if compilation.authors else "edt"
         refines = {"refines": f"#creator-{n}", "property": "role", "scheme": "marc:relators"}
         book.add_metadata(None, "meta", role, refines)
+    # The documents' own authors contribute to the collection; each document's page names them.
+    authors = dict.fromkeys(a.name for doc in compilation.documents for a in doc.authors)
+    contributors = [name for name in authors if name not in creators]
+    for n, name in enumerate(contributors, 1):
+        book.add_metadata("DC", "contributor", name, {"id": f"contributor-{n}"})
+        refines = {"refines": f"#contributor-{n}", "property": "role", "scheme": "marc:relators"}
+        book.add_metadata(None, "meta", "aut", refines)
     if compilation.publisher:
         book.add_metadata("DC", "publisher", compilation.publisher)
     book.add_metadata("DC", "date", compilation.modified.astimezone(dt.UTC).date().isoformat())
-    book.add_metadata("DC", "description", compilation.description or cover.describe(compilation))
+    description = compilation.description or cover.describe(compilation, labels)
+    book.add_metadata("DC", "description", description)
     if compilation.rights:
         book.add_metadata("DC", "rights", compilation.rights)
     documents = compilation.documents

@@ -18,7 +18,7 @@ from publisher import reading as reading_stage
 from publisher.cache import data as d
 from publisher.cache import store as cache
 from publisher.cache.data import Damaged, Data, Unstorable
-from publisher.model import Diagnostic, Document, Heading, RawDocument
+from publisher.model import Author, Diagnostic, Document, Heading, RawDocument
 from publisher.normalizing import normalize
 from publisher.normalizing.ids import SourceKey, unique_ids
 from publisher.reading import reader
@@ -181,6 +181,7 @@ def _document_data(doc: Document) -> Data:
         "date": None if doc.date is None else doc.date.isoformat(),
         "published": None if doc.published is None else doc.published.isoformat(),
         "headings": [[h.level, h.text, h.anchor] for h in doc.headings],
+        "authors": [[a.name, a.url] for a in doc.authors],
         "meta": _meta_data(doc.meta),
     }
 
@@ -199,7 +200,7 @@ def _document(value: Data) -> Document:
         published=d.optional(d.datetime)(f["published"]),
         tags=d.each(f["tags"], d.text),
         source_url=d.optional(d.text)(f["source_url"]),
-        authors=d.each(f["authors"], d.text),
+        authors=d.each(f["authors"], _author),
         summary=d.text(f["summary"]),
         body=d.text(f["body"]),
         headings=d.each(f["headings"], _heading),
@@ -209,6 +210,11 @@ def _document(value: Data) -> Document:
         digest=d.text(f["digest"]),
         words=d.integer(f["words"]),
     )
+
+
+def _author(value: Data) -> Author:
+    name, url = d.items(value, 2)
+    return Author(d.text(name), d.optional(d.text)(url))
 
 
 def _heading(value: Data) -> Heading:

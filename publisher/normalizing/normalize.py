@@ -12,10 +12,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
 
-from publisher.model import Diagnostic, Document, RawDocument
-from publisher.normalizing import images, markup
+from publisher.model import Author, Diagnostic, Document, RawDocument
+from publisher.normalizing import authors as authors_field
+from publisher.normalizing import images, markup, urls
 from publisher.normalizing.ids import SourceKey, document_name, unique_ids
 
 # Every alias a reader may meet, canonical name first; the first key present wins.
@@ -36,12 +36,9 @@ _LANG_TAG = re.compile(
     r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-[A-Za-z0-9]{5,8})*$"
 )
 _IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
-_URL_UNSAFE = re.compile(r'["<>\\^`{|}]')
 # Embeddings and overrides (not isolates or marks): an override can make a title read in
 # another order than it is written, and the title is what the contents and bookmarks show.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e]")
-# A registered name (letters in any script, digits, dots, hyphens) or an IP address.
-_HOST = re.compile(r"[\w.-]+|[0-9a-f:.]+", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +100,7 @@ def _normalize_one(
             problems.add("warning", "title-missing", f"no title in front matter; using {title!r}")
     date, published = _dates(meta, problems)
     tags = _strings(meta, "tags", problems)
-    authors = _strings(meta, "authors", problems)
+    authors = _authors(meta, problems)
     translation_key = _plain(meta, "translation_key", problems)
     translation_of = _plain(meta, "translation_of", problems)
     found.extend(sorted(problems.found, key=lambda d: d.line or 0))
@@ -220,30 +217,16 @@ def _source_url(meta: Mapping[str, Any], problems: _Problems) -> str | None:
         return None
     key, value = item
     text = value.strip() if isinstance(value, str) else ""
-    if not _is_web_url(text):
+    if not urls.is_web_url(text):
         problems.add(
             "warning", "bad-source-url", f"{key}: {_describe(value)} is not an http(s) URL", key
         )
         return None
-    # EPUB readers (and EPUBCheck) reject these in a URL; browsers send them percent-encoded.
-    encoded = _URL_UNSAFE.sub(lambda m: f"%{ord(m[0]):02X}", text)
+    encoded = urls.encoded(text)
     if encoded != text:
         message = f"{key}: percent-encoded the characters a URL cannot hold"
         problems.add("warning", "bad-source-url", message, key)
     return encoded
-
-
-def _is_web_url(text: str) -> bool:
-    """Whether text is an absolute http(s) URL with a host a browser would accept."""
-    if not text or re.search(r"[\s\x00-\x1f\x7f-\x9f]", text):
-        return False
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 (the property raises on a port that is not a number)
-    except ValueError:  # "http://[::1" and the like
-        return False
-    host = parts.hostname or ""
-    return parts.scheme in ("http", "https") and bool(_HOST.fullmatch(host))
 
 
 def _parse_datetime(value: Any) -> dt.datetime | dt.date | None:
@@ -300,6 +283,43 @@ def _strings(meta: Mapping[str, Any], field: str, problems: _Problems) -> tuple[
         elif text and text not in out:
             out.append(text)
     return tuple(out)
+
+
+def _authors(meta: Mapping[str, Any], problems: _Problems) -> tuple[Author, ...]:
+    """Authors from a string, a list, or tables with a name and a URL; each name once."""
+    item = _first(meta, "authors")
+    if item is None:
+        return ()
+    key, value = item
+    out: dict[str, Author] = {}
+    for one in value if isinstance(value, list | tuple) else [value]:
+        parsed = _author_item(one)
+        if parsed is None:
+            problems.add("warning", "bad-authors", f"{key}: ignored {_describe(one)}", key)
+            continue
+        found, refused = parsed
+        for url in refused:
+            message = f"{key}: {_describe(url)} is not an http(s) URL; the name is kept unlinked"
+            problems.add("warning", "bad-authors", message, key)
+        for author in found:
+            out.setdefault(author.name, author)
+    return tuple(out.values())
+
+
+def _author_item(value: Any) -> tuple[list[Author], list[str]] | None:
+    """The authors one item names (``{name, url}`` or a string), or None for something else."""
+    if isinstance(value, Mapping):
+        name = _scalar_text(value.get("name"))
+        if not name:
+            return None
+        urls_given = (value[k] for k in authors_field.URL_KEYS if isinstance(value.get(k), str))
+        url = next(urls_given, None)
+        if url is None:
+            return [Author(name)], []
+        author, refused = authors_field.linked(name, url)
+        return [author], refused
+    text = _scalar_text(value)
+    return None if text is None else authors_field.parse(text)
 
 
 def _plain(meta: Mapping[str, Any], field: str, problems: _Problems) -> str | None:

@@ -35,14 +35,15 @@ def paper(compilation: Compilation, options: OutputOptions) -> Paper:
 
 def generated(compilation: Compilation, options: OutputOptions) -> str:
     """CSS for this publication: page size, running heads, "Page N of M" per language, QR codes."""
-    book_label = _page_label(compilation.lang)
+    labels = options.theme.labels
+    book_label = _page_label(labels, compilation.lang)
     rules = [
         f"@page {{ size: {paper(compilation, options)}; }}",
         f".title-page {{ string-set: book-title {_string(compilation.title)}, {book_label}; }}",
         f"{_FRONT_PARTS} {{ string-set: {book_label}; }}",
     ]
     for doc in compilation.documents:
-        strings = f"doc-title {_string(doc.title)}, {_page_label(doc.lang)}"
+        strings = f"doc-title {_string(doc.title)}, {_page_label(labels, doc.lang)}"
         rules.append(f"#{_ident(render.part_name(doc))} {{ string-set: {strings}; }}")
     if options.qr:
         for url in sorted({doc.source_url for doc in compilation.documents if doc.source_url}):
@@ -59,16 +60,16 @@ def _string(text: str) -> str:
     return f'"{_css_escape(text)}"'
 
 
-def _page_label(lang: str) -> str:
+def _page_label(labels: i18n.Labels, lang: str) -> str:
     """``string-set`` values that spell a language's "Page {page} of {pages}" around counters.
 
     The margin box prints before, page, between, pages, after; a label that puts the total
     first cannot be spelled that way and falls back to English.
     """
-    pieces = list(string.Formatter().parse(i18n.labels(lang)["page_of"]))
+    pieces = list(string.Formatter().parse(labels.pattern(lang, "page_of")))
     fields = [name for _, name, _, _ in pieces if name is not None]
     if fields != ["page", "pages"]:
-        pieces = list(string.Formatter().parse(i18n.labels("en")["page_of"]))
+        pieces = list(string.Formatter().parse(i18n.BUILTIN.pattern("en", "page_of")))
     texts = [literal for literal, _, _, _ in pieces]
     before, between = texts[0], texts[1]
     after = texts[2] if len(texts) > 2 else ""

@@ -56,7 +56,7 @@ def _pdf(compilation: Compilation, options: OutputOptions, problems: list[Diagno
 
     def page(shown: Sequence[render.Part], metadata: bool) -> str:
         # Units other than the first get no metadata: it would tie their cached layout to it.
-        head = _metadata(prepared) if metadata else _NO_METADATA
+        head = _metadata(prepared, theme.labels) if metadata else _NO_METADATA
         template = env.get_template("pdf/book.html")
         return template.render(
             book=prepared, parts=shown, layout=options.layout, grouped=grouped, **head
@@ -128,14 +128,14 @@ _NO_METADATA: dict[str, Any] = {
 }
 
 
-def _metadata(book: Compilation) -> dict[str, Any]:
+def _metadata(book: Compilation, labels: i18n.Labels) -> dict[str, Any]:
     """What the document's <head> tells WeasyPrint for the PDF's information dictionary."""
     keywords = dict.fromkeys(tag for doc in book.documents for tag in doc.tags)
     span = book.date_range
     count = len(book.documents)
     subject = book.description or book.subtitle
     if not subject:
-        subject = i18n.label(book.lang, "document" if count == 1 else "documents", count=count)
+        subject = labels.label(book.lang, "documents", count=count)
         if span:
             first, last = (i18n.long_date(day, book.lang) for day in span)
             subject += f", {first} \u2013 {last}"

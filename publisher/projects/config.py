@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
+from publisher import i18n
 from publisher.assembling.assemble import GROUPS, ORDERS, BookInfo, Group, Order, Selection
 from publisher.assembling.bilingual import MODES, Mode
 from publisher.cache import store as cache
@@ -116,11 +117,12 @@ _SELECT_KEYS = (
 )
 _OUTPUT_KEYS = ("layout", "paper", "qr", "pdf_variant", "bilingual", "secondary")
 _EDITION_KEYS = ("format", "output", "title", "subtitle", *_SELECT_KEYS, *_OUTPUT_KEYS)
-_TOP_KEYS = ("book", "sources", "theme", "defaults", "editions", "cache")
+_TOP_KEYS = ("book", "sources", "theme", "labels", "defaults", "editions", "cache")
 _TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "book": _BOOK_KEYS,
     "sources": ("paths", "exclude"),
-    "theme": ("templates", "styles"),
+    "theme": ("templates", "styles", "locales"),
+    "labels": ("tags",),
     "defaults": (*_SELECT_KEYS, *_OUTPUT_KEYS),
     "cache": ("max_mb",),
 }
@@ -284,11 +286,16 @@ class _Checker:
             rights=self.get(book_data, ("book", "rights"), values.text, ""),
             identifier=self.get(book_data, ("book", "identifier"), values.text, ""),
             modified=build_time(epoch),
+            tag_names=self.get(tables["labels"], ("labels", "tags"), values.names, {}),
         )
         theme = Theme(
             template_dirs=self._folders(theme_data, ("theme", "templates"), root),
             style_dirs=self._folders(theme_data, ("theme", "styles"), root),
+            locale_dirs=self._folders(theme_data, ("theme", "locales"), root),
         )
+        for folder in filter(Path.is_dir, theme.locale_dirs):
+            for problem in i18n.check_catalogs(folder):
+                self.fail(("theme", "locales"), problem, "config-locales")
         defaults = tables["defaults"]
         raw_editions = data.get("editions", {})
         editions_table = self.table(

@@ -220,7 +220,11 @@ def _fingerprint(config: Config, files: Sequence[Path]) -> str:
         digest.update(_file_digest(config.path))
     theme_files = sorted(
         p
-        for folder in (*config.theme.all_template_dirs, *config.theme.all_style_dirs)
+        for folder in (
+            *config.theme.all_template_dirs,
+            *config.theme.all_style_dirs,
+            *config.theme.labels.all_folders,
+        )
         for p in folder.rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
     )

@@ -32,6 +32,22 @@ def texts(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def names(value: Any) -> dict[str, str]:
+    """A table of display names (``tag = "Name"``), keyed by the tag folded to lower case."""
+    if not isinstance(value, dict):
+        raise TypeError(f"must be a table of names, not {type(value).__name__}")
+    folded: dict[str, str] = {}
+    for key, name in value.items():
+        if not isinstance(name, str):
+            raise TypeError(f"{key}: must be a string, not {type(name).__name__}")
+        if not text(name).strip():
+            raise ValueError(f"{key}: the name is empty")
+        if key.casefold() in folded:
+            raise ValueError(f"{key}: named twice (tags match whatever their case)")
+        folded[key.casefold()] = " ".join(name.split())
+    return folded
+
+
 def megabytes(value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"must be a whole number of megabytes, not {type(value).__name__}")

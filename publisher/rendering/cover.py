@@ -113,11 +113,9 @@ def image(compilation: Compilation, given: Path | None, style_dirs: Sequence[Pat
     return Asset("images/cover.png", "image/png", png)
 
 
-def describe(compilation: Compilation) -> str:
+def describe(compilation: Compilation, labels: i18n.Labels) -> str:
     """The book in one line (title, size, dates): the cover's alternative text and blurb."""
-    count = len(compilation.documents)
-    lang = compilation.lang
-    documents = i18n.label(lang, "document" if count == 1 else "documents", count=count)
+    documents = labels.label(compilation.lang, "documents", count=len(compilation.documents))
     title = compilation.title
     if compilation.subtitle:
         title = f"{title}: {compilation.subtitle}"

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import importlib.resources
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from publisher import i18n
 from publisher.assembling import bilingual
@@ -33,6 +34,8 @@ class Theme:
     """User template folders, searched before the built-in one."""
     style_dirs: tuple[Path, ...] = ()
     """User style folders, searched before the built-in one."""
+    locale_dirs: tuple[Path, ...] = ()
+    """User label catalog folders (``<lang>/LC_MESSAGES/publisher.po``), before the built-in one."""
 
     @property
     def all_template_dirs(self) -> tuple[Path, ...]:
@@ -43,6 +46,11 @@ class Theme:
     def all_style_dirs(self) -> tuple[Path, ...]:
         """Every style folder, in lookup order."""
         return (*self.style_dirs, BUILTIN_STYLES)
+
+    @property
+    def labels(self) -> i18n.Labels:
+        """The labels, the user's catalogs first."""
+        return i18n.Labels(self.locale_dirs)
 
     def style(self, name: str) -> Path:
         """The first style file of that name, user folders first."""
@@ -107,20 +115,38 @@ def environment(theme: Theme, target: Target) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    labels = theme.labels
     env.globals.update(
         target=target,
-        label=i18n.label,
-        field=i18n.field,
+        labels=labels,
+        label=labels.label,
+        field=labels.field,
+        byline=functools.partial(byline, labels),
         long_date=i18n.long_date,
         language_name=i18n.language_name,
         is_rtl=i18n.is_rtl,
-        only_in=i18n.only_in,
+        only_in=functools.partial(i18n.only_in, labels=labels),
         href=_epub_href if target == "epub" else _pdf_href,
         part_name=part_name,
         section_name=section_name,
     )
     env.filters["safe_body"] = Markup
     return env
+
+
+def byline(labels: i18n.Labels, doc: Document) -> Markup:
+    """A document's byline, each name linked where it has a URL: "By <a>Jane Doe</a> and …"."""
+    # Babel joins stand-ins, so that the names can be marked up after the text is escaped.
+    stand_ins = [f"\ue000{n}\ue001" for n in range(len(doc.authors))]
+    text = str(escape(labels.byline(doc.lang, stand_ins)))
+    for stand_in, author in zip(stand_ins, doc.authors, strict=True):
+        name = (
+            Markup('<a class="author" rel="author" href="{}">{}</a>')
+            if author.url
+            else Markup('<span class="author">{1}</span>')
+        ).format(author.url, author.name)
+        text = text.replace(stand_in, name)
+    return Markup(text)
 
 
 def _epub_href(part: str, anchor: str | None = None) -> str:
@@ -152,6 +178,7 @@ def render(
         for doc in view.shown[:2]
     }
     href = _epub_href if env.globals["target"] == "epub" else _pdf_href
+    labels = cast(i18n.Labels, env.globals["labels"])
 
     def doc_href(doc: Document) -> str:
         return href(holder.get(doc.id, part_name(doc)))
@@ -178,7 +205,7 @@ def render(
                 "glance.xhtml",
                 "glance",
                 "toc",
-                i18n.label(compilation.lang, "at_a_glance"),
+                labels.label(compilation.lang, "at_a_glance"),
                 compilation.lang,
                 context,
             )
@@ -190,7 +217,7 @@ def render(
                 "toc.xhtml",
                 "toc",
                 "toc",
-                i18n.label(compilation.lang, "contents"),
+                labels.label(compilation.lang, "contents"),
                 compilation.lang,
                 context,
             )
@@ -222,7 +249,7 @@ def render(
             "sources.xhtml",
             "sources",
             "sources",
-            i18n.label(compilation.lang, "sources"),
+            labels.label(compilation.lang, "sources"),
             compilation.lang,
             context,
         )
@@ -233,7 +260,7 @@ def render(
             "colophon.xhtml",
             "colophon",
             "colophon",
-            i18n.label(compilation.lang, "colophon"),
+            labels.label(compilation.lang, "colophon"),
             compilation.lang,
             context,
         )
