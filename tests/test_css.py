@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from PIL import Image
 
 from publisher import css
+from publisher.epub import styles as epub_styles
+from publisher.model import Diagnostic
 
 
 def url_to_none(value: css.Node, _: css.Source) -> str | None:
@@ -42,3 +47,28 @@ def test_an_edit_can_keep_the_text_of_a_values_parts_as_written() -> None:
         return f"g({source(css.arguments(value, written=True)[1])})"
 
     assert css.edit("x: f(1, 'a' /* b */ \\62 ) y", rename) == "x: g( 'a' /* b */ \\62 ) y"
+
+
+# --- EPUB: the files a theme's sheet names -----------------------------------------------------
+
+
+def test_a_sheet_is_packed_as_written_but_for_what_it_cannot_name(tmp_path: Path) -> None:
+    (tmp_path / "img").mkdir()
+    Image.new("RGB", (4, 4), "red").save(tmp_path / "img" / "mark.png")
+    sheet = tmp_path / "theme.css"
+    sheet.write_bytes(
+        b"/* Old: url(img/gone.png), and a 'quote\r\n   over two lines. */\r\n"
+        b'a::before { content: "url(img/none.png)"; }\r\n'
+        b"@media screen { @supports (display: grid) {\r\n"
+        b"  blockquote { background: URL( 'img/mark.png' ) no-repeat; }\r\n"
+        b"  hr { background: url(img/gone.png); }\r\n"
+        b"} }\r\n"
+    )
+    problems: list[Diagnostic] = []
+    packed = epub_styles.pack([sheet], problems)
+    assert [(p.name, p.media_type) for p in packed] == [
+        ("styles/theme.css", "text/css"),
+        ("styles/img/mark.png", "image/png"),
+    ]
+    assert packed[0].data == sheet.read_bytes().replace(b"url(img/gone.png);", b"none;")
+    assert [(p.line, p.code) for p in problems] == [(6, "style-resource")]
