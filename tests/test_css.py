@@ -10,6 +10,11 @@ from PIL import Image
 from publisher import css
 from publisher.epub import styles as epub_styles
 from publisher.model import Diagnostic
+from publisher.pdf import stamp as pdf_stamp
+from publisher.pdf import units as pdf_units
+from publisher.rendering import render
+
+PAGE, PAGES, TARGET = pdf_stamp.PAGE_MARK, pdf_stamp.PAGES_MARK, pdf_units.TARGET
 
 
 def url_to_none(value: css.Node, _: css.Source) -> str | None:
@@ -47,6 +52,67 @@ def test_an_edit_can_keep_the_text_of_a_values_parts_as_written() -> None:
         return f"g({source(css.arguments(value, written=True)[1])})"
 
     assert css.edit("x: f(1, 'a' /* b */ \\62 ) y", rename) == "x: g( 'a' /* b */ \\62 ) y"
+
+
+# --- PDF: page counters in units ---------------------------------------------------------------
+
+
+def test_page_counters_become_marks_in_values_only() -> None:
+    sheet = (
+        "/* counter(page) of counter(pages) */\n"
+        "@page { @bottom-center { content: counter(page) ' of ' counter(pages, decimal) } }\n"
+        '.a::after { content: "counter(page)" counter(page, lower-roman) COUNTER(page) }\n'
+    )
+    assert pdf_stamp.mark_counters(sheet) == (
+        "/* counter(page) of counter(pages) */\n"
+        f'@page {{ @bottom-center {{ content: "{PAGE}" \' of \' "{PAGES}" }} }}\n'
+        f'.a::after {{ content: "counter(page)" counter(page, lower-roman) "{PAGE}" }}\n'
+    )
+
+
+def test_links_page_numbers_read_the_target_counter_and_keep_their_style() -> None:
+    sheet = (
+        ".a::after { content: target-counter(attr(href url), page); }\n"
+        ".b::after { content: leader('.') target-counter( attr(href) , page , toc-page ); }\n"
+        '.c::after { content: "target-counter(attr(href), page)"; }\n'
+    )
+    assert pdf_units.rewrite(sheet) == (
+        f".a::after {{ content: counter({TARGET}); }}\n"
+        f".b::after {{ content: leader('.') counter({TARGET}, toc-page ); }}\n"
+        '.c::after { content: "target-counter(attr(href), page)"; }\n'
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "counters(page, '.')",
+        "counter(page, lower-roman)",
+        "target-counter(attr(data-x), page)",
+        "target-counters(attr(href), section, '.')",
+        "target-text(attr(href))",
+        "Target-Text(attr(href))",
+    ],
+)
+def test_counting_pages_as_units_cannot_asks_for_one_pass(value: str) -> None:
+    assert pdf_units.rewrite(f"@page {{ @top-left {{ content: {value} }} }}") is None
+
+
+def test_page_counting_in_comments_and_strings_keeps_units() -> None:
+    sheet = '/* target-text(attr(href)) counters(page) */ a::before { content: "target-text(" }\n'
+    assert pdf_units.rewrite(sheet) == sheet
+
+
+def test_the_built_in_sheets_change_only_where_they_count_pages() -> None:
+    for path in sorted(render.BUILTIN_STYLES.glob("*.css")):
+        text = path.read_text(encoding="utf-8")
+        expected = (
+            text.replace("target-counter(attr(href url), page)", f"counter({TARGET})")
+            .replace("target-counter(attr(href url), page,", f"counter({TARGET},")
+            .replace("counter(pages)", f'"{PAGES}"')
+            .replace("counter(page)", f'"{PAGE}"')
+        )
+        assert pdf_units.rewrite(text) == expected, path.name
 
 
 # --- EPUB: the files a theme's sheet names -----------------------------------------------------
