@@ -10,6 +10,7 @@ from PIL import Image
 from publisher import css
 from publisher.epub import styles as epub_styles
 from publisher.model import Diagnostic
+from publisher.normalizing import images
 from publisher.pdf import stamp as pdf_stamp
 from publisher.pdf import units as pdf_units
 from publisher.rendering import render
@@ -138,3 +139,40 @@ def test_a_sheet_is_packed_as_written_but_for_what_it_cannot_name(tmp_path: Path
     ]
     assert packed[0].data == sheet.read_bytes().replace(b"url(img/gone.png);", b"none;")
     assert [(p.line, p.code) for p in problems] == [(6, "style-resource")]
+
+
+# --- SVG images: references out of the image ---------------------------------------------------
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4">{}</svg>'
+
+
+@pytest.mark.parametrize(
+    "inside",
+    [
+        '<rect width="4" height="4" fill="url(#g)" transform="rotate(45)"/>',
+        '<style>rect { fill: url("#g"); font-family: "A (b)" }</style><rect width="4"/>',
+    ],
+)
+def test_an_svg_that_names_only_its_own_parts_is_taken(inside: str, tmp_path: Path) -> None:
+    path = tmp_path / "plain.svg"
+    path.write_text(SVG.format(inside))
+    images.check_file(path)
+
+
+@pytest.mark.parametrize(
+    "inside",
+    [
+        # CSS escapes spell the same function and rule as plain letters do.
+        '<rect width="4" style="fill: \\75 rl(https://example.com/a.svg#g)"/>',
+        "<style>@\\69mport 'https://example.com/a.css';</style>",
+        # image-set() takes URLs as plain strings.
+        '<style>rect { background: image-set("https://example.com/a.png" 1x) }</style>',
+        # A pattern over the text refuses even what a comment holds: other parsers read SVG too.
+        "<style>/* url(https://example.com/a.png) */</style>",
+    ],
+)
+def test_an_svg_that_may_reach_out_is_refused(inside: str, tmp_path: Path) -> None:
+    path = tmp_path / "out.svg"
+    path.write_text(SVG.format(inside))
+    with pytest.raises(images.Refused, match="refers to another file"):
+        images.check_file(path)
