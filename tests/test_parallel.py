@@ -253,6 +253,25 @@ def test_a_theme_that_hides_a_part_falls_back_to_one_pass(
     assert "Sources" in text
 
 
+def test_css_text_in_a_title_is_printed_as_written_in_units(
+    parallel_sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pdf_parallel, "last", None)
+    compilation, roots = compile_folder(parallel_sources)
+    # The book title runs in every page's head, as a CSS string in the generated style sheet.
+    title = "Counting with counter(pages) and target-text(x)"
+    compilation = dataclasses.replace(compilation, title=title)
+    texts = []
+    for jobs in (0, 2):
+        output = tmp_path / f"jobs-{jobs}.pdf"
+        options = OutputOptions(roots=roots, layout="book", jobs=jobs)
+        assert [d for d in pdf.write(compilation, output, options) if d.problem] == []
+        texts.append([page.extract_text() for page in pypdf.PdfReader(output).pages])
+    assert pdf_parallel.last is not None and pdf_parallel.last.units > 1
+    assert texts[1] == texts[0]
+    assert title in texts[1][2]
+
+
 class Counting(Executor):
     """An executor that runs work in a process pool and counts it."""
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from publisher import css
 from publisher.model import Diagnostic
 from publisher.normalizing import images
 from publisher.reading import files
@@ -34,7 +35,6 @@ MEDIA_TYPES = {
 MAX_BYTES = 32_000_000
 """Largest file packed: a font family with every script is well under it."""
 
-_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s'"]*))\s*\)""", re.IGNORECASE)
 # Names that are safe as they are in a manifest href and, with / made -, as an XML id.
 _SAFE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9._-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 
@@ -59,17 +59,31 @@ def pack(sheets: Sequence[Path], problems: list[Diagnostic]) -> list[Packed]:
     for sheet in sheets:
         text = sheet.read_bytes().decode("utf-8", errors="replace")
 
-        def packed(match: re.Match[str], sheet: Path = sheet, text: str = text) -> str:
-            url = next(group for group in match.groups() if group is not None)
-            line = text.count("\n", 0, match.start()) + 1
-            resource = _resource(sheet, url, line, problems)
+        def packed(value: css.Node, _: css.Source, sheet: Path = sheet) -> str | None:
+            url = _url(value)
+            if url is None:
+                return None
+            resource = _resource(sheet, url, value.source_line, problems)
             if resource is None:
-                return match[0] if _needs_no_file(url) else "none"
+                return None if _needs_no_file(url) else "none"
             files.setdefault(resource.name, resource)
-            return match[0]
+            return None
 
-        found.append(Packed(f"styles/{sheet.name}", "text/css", _URL.sub(packed, text).encode()))
+        found.append(Packed(f"styles/{sheet.name}", "text/css", css.edit(text, packed).encode()))
     return found + list(files.values())
+
+
+def _url(value: css.Node) -> str | None:
+    """The URL a value names: ``url(x)``, or ``url("x")`` (with or without modifiers)."""
+    if value.type == "url":
+        url: str = value.value
+        return url
+    if css.is_function(value, "url"):
+        first = css.arguments(value)[0]
+        if first and first[0].type == "string":
+            url = first[0].value
+            return url
+    return None
 
 
 def _needs_no_file(url: str) -> bool:

@@ -13,6 +13,7 @@ from urllib.parse import unquote_to_bytes
 
 from PIL import Image
 
+from publisher import css
 from publisher.reading import files, limits
 
 RASTER_FORMATS = frozenset({"PNG", "JPEG", "GIF", "WEBP"})
@@ -30,7 +31,14 @@ _SVG_ELEMENTS = frozenset({
     "linearGradient", "radialGradient", "stop", "clipPath", "mask",
 })
 # fmt: on
+# Kept as a pattern over the text, not a tokenizer's view: it refuses a reference even inside a
+# CSS comment or string, because parsers we do not control read the SVG (reading systems old and
+# new; WeasyPrint tests presentation attributes with ``startswith("url(")``), and refusing a
+# harmless image costs one image where a reference missed reaches out of the book.
 _EXTERNAL_URL = re.compile(r"url\(\s*['\"]?\s*(?=[^\s'\"#])|@import|expression\(", re.IGNORECASE)
+# Functions whose quoted strings are URLs, and those that run code (old Internet Explorer).
+_URL_FUNCTIONS = frozenset({"url", "src", "image", "image-set", "-webkit-image-set"})
+_SCRIPT_FUNCTIONS = frozenset({"expression"})
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -131,10 +139,43 @@ def _check_svg_element(element: ET.Element) -> None:
             raise Refused(f"the SVG has a script ({local})")
         if local == "href" and not value.strip().startswith("#"):
             raise Refused("the SVG refers to another file")
-        if _EXTERNAL_URL.search(value):
+        if _refers_out(value):
             raise Refused("the SVG refers to another file")
-    if name == "style" and _EXTERNAL_URL.search("".join(element.itertext())):
+    if name == "style" and _refers_out("".join(element.itertext())):
         raise Refused("the SVG's style refers to another file")
+
+
+def _refers_out(text: str) -> bool:
+    """Whether CSS text (a style sheet, or any attribute) may name a file other than the image.
+
+    The pattern finds references as they are written; a CSS parser also reads those that
+    escapes spell (``\\75 rl(``, ``@\\69mport``) and the quoted URLs of ``image-set()``, which
+    only a tokenizer sees. Neither can be written without a parenthesis or an at sign.
+    """
+    if _EXTERNAL_URL.search(text):
+        return True
+    if "(" not in text and "@" not in text:
+        return False
+    return any(map(_names_file, css.walk(css.parse(text))))
+
+
+def _names_file(value: css.Node) -> bool:
+    """Whether a CSS value names a resource outside the image, or runs a script."""
+    if value.type == "url":
+        return _outside(value.value)
+    if value.type == "at-keyword":
+        return bool(value.lower_value == "import")
+    if css.is_function(value, *_SCRIPT_FUNCTIONS):
+        return True
+    if css.is_function(value, *_URL_FUNCTIONS):
+        return any(v.type == "string" and _outside(v.value) for v in value.arguments)
+    return False
+
+
+def _outside(url: str) -> bool:
+    """Whether a URL names something other than a part of the image itself."""
+    url = url.strip()
+    return bool(url) and not url.startswith("#")
 
 
 def _depth(root: ET.Element) -> int:

@@ -13,20 +13,33 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from publisher import css
+
 PAGE_MARK = "0123456789"
 """Printed for ``counter(page)``: all ten digits, so that every digit's glyph is known."""
 PAGES_MARK = "9876543210"
 """Printed where a style sheet prints ``counter(pages)``."""
 
-_COUNTER = re.compile(r"\bcounter\(\s*(pages?)\s*(?:,\s*decimal\s*)?\)")
 _TM = re.compile(rb"1 0 0 -1 (\S+) (\S+) Tm")
 _TF = re.compile(rb"/(\S+) (\S+) Tf")
 _TJ_ITEM = re.compile(rb"<([0-9a-fA-F]*)>|(-?[0-9.]+)")
 
 
-def mark_counters(css: str) -> str:
+def mark_counters(sheet: str) -> str:
     """A style sheet with its page counters printed as marks."""
-    return _COUNTER.sub(lambda m: f'"{PAGES_MARK if m[1] == "pages" else PAGE_MARK}"', css)
+    return css.edit(sheet, _mark)
+
+
+def _mark(value: css.Node, _: css.Source) -> str | None:
+    """The mark, as a CSS string, that stands for ``counter(page)`` or ``counter(pages)``."""
+    if not css.is_function(value, "counter"):
+        return None
+    arguments = css.arguments(value)
+    if len(arguments) > 2 or not css.is_ident(arguments[0], "page", "pages"):
+        return None
+    if len(arguments) == 2 and not css.is_ident(arguments[1], "decimal"):
+        return None
+    return f'"{PAGES_MARK if arguments[0][0].value == "pages" else PAGE_MARK}"'
 
 
 @dataclass(frozen=True, slots=True)

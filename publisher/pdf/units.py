@@ -25,6 +25,7 @@ import pikepdf
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from publisher import css
 from publisher.cache.store import Store
 from publisher.pdf import flow as pdf_flow
 from publisher.pdf import fonts as pdf_fonts
@@ -48,10 +49,6 @@ _STARTS_PAGE = {
 }
 _ENDS_PAGE = {"book": _STARTS_PAGE["book"], "brief": frozenset({"title", "toc"})}
 _BATCHED = frozenset({"section", "document"})
-_TARGET_COUNTER = re.compile(
-    r"\btarget-counter\(\s*attr\(\s*href(?:\s+url)?\s*\)\s*,\s*page\s*(,[^)]*)?\)"
-)
-_UNSUPPORTED = re.compile(r"\bcounters?\(\s*pages?\s*[,)]|\btarget-(?:counters?|text)\(")
 _LOCAL_LINK = re.compile(r'<a\b(?=[^>]*\bhref="#([^"]+)")')
 _OPENING = re.compile(r"\s*(?:<!--.*?-->\s*)*<([\w:.-]+)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
 _ID = re.compile(r"""\s+id=(?:"[^"]*"|'[^']*')""")
@@ -118,11 +115,42 @@ def shows_numbers(unit: Sequence[render.Part]) -> bool:
     return any(part.kind == "toc" for part in unit)
 
 
-def rewrite(css: str) -> str | None:
+def rewrite(sheet: str) -> str | None:
     """A style sheet as units use it, or None if it counts pages in a way units cannot."""
-    css = _TARGET_COUNTER.sub(lambda m: f"counter({TARGET}{m[1] or ''})", css)
-    css = pdf_stamp.mark_counters(css)
-    return None if _UNSUPPORTED.search(css) else css
+    sheet = pdf_stamp.mark_counters(css.edit(sheet, _target_counter))
+    return None if any(map(_unsupported, css.walk(css.parse(sheet)))) else sheet
+
+
+def _target_counter(value: css.Node, source: css.Source) -> str | None:
+    """``counter(TARGET…)`` for ``target-counter(attr(href), page…)``, keeping its style."""
+    if not css.is_function(value, "target-counter"):
+        return None
+    arguments = css.arguments(value)
+    if len(arguments) not in (2, 3) or not css.is_ident(arguments[1], "page"):
+        return None
+    if not _is_link_target(arguments[0]):
+        return None
+    style = "," + source(css.arguments(value, written=True)[2]) if len(arguments) == 3 else ""
+    return f"counter({TARGET}{style})"
+
+
+def _is_link_target(values: Sequence[css.Node]) -> bool:
+    """Whether some values are ``attr(href)`` or ``attr(href url)``: where the link points."""
+    if len(values) != 1 or not css.is_function(values[0], "attr"):
+        return False
+    names = css.arguments(values[0])
+    if len(names) != 1 or any(token.type != "ident" for token in names[0]):
+        return False
+    return [token.value for token in names[0]] in (["href"], ["href", "url"])
+
+
+def _unsupported(value: css.Node) -> bool:
+    """Whether a value counts pages in a way units cannot: only one pass knows the numbers."""
+    if css.is_function(value, "target-counter", "target-counters", "target-text"):
+        return True
+    if css.is_function(value, "counter", "counters"):
+        return css.is_ident(css.arguments(value)[0], "page", "pages")
+    return False
 
 
 def scaffold(parts: Sequence[render.Part], index: int) -> str:
