@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from publisher import model, normalizing
+from publisher import css, model, normalizing
 from publisher import reading as reading_stage
 from publisher.cache import data as d
 from publisher.cache import store as cache
@@ -50,7 +50,7 @@ def read_documents(
     every normalizing problem in file order; a damaged entry adds one warning at the end.
     """
     store = cache.Store(folder / "documents") if folder is not None else None
-    tool = cache.code_digest((reading_stage, normalizing, model))
+    tool = cache.code_digest((reading_stage, normalizing, css, model))
     keys: list[str | None] = []
     entries: list[_Entry | None] = []
     raws: list[RawDocument | None] = []
