@@ -1,17 +1,19 @@
-"""Page numbers printed after assembly: the margin-box text that counts pages, kept as a template.
+"""Page numbers printed after the merge: the margin-box text that counts pages, kept as a template.
 
 A part laid out on its own cannot know its page numbers, and "Page N of M" changes on every page
 whenever a page is added anywhere. So parts are laid out with marks where the style sheets count
 pages; each text block holding a mark is cut out of the page's content into a stream of its own,
-and the assembled PDF gets that small stream rewritten with the real numbers. The cached layout of
-a part therefore never depends on where the part lands in the book.
+and once the units are merged (``merge``), ``stamp`` rewrites that small stream with the real
+numbers. The cached layout of a part therefore never depends on where the part lands in the book.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+import pikepdf
 
 PAGE_MARK = "0123456789"
 """Printed for ``counter(page)``: all ten digits, so that every digit's glyph is known."""
@@ -84,6 +86,15 @@ class Stamp:
             lines[run.tj] = _show(glyphs)
             shift += delta
         return b"\n".join(lines)
+
+
+def stamp(pdf: pikepdf.Pdf, stamps: Sequence[Sequence[tuple[int, Stamp]]]) -> None:
+    """Print the page numbers: each page's ``stamps`` (the index of the stream in the page's
+    content array, and what it prints) filled in with the page's number and the total."""
+    total = len(pdf.pages)
+    for number, (page, found) in enumerate(zip(pdf.pages, stamps, strict=True), 1):
+        for stream, block in found:
+            page.obj.Contents[stream].write(block.fill(number, total))
 
 
 def find(
