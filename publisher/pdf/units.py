@@ -204,7 +204,7 @@ def _cut_stamps(
             def outside(y: float, top: float = top, bottom: float = bottom) -> bool:
                 return y < top or y > bottom
 
-            found = pdf_stamp.find(content, glyphs, outside, layout.width / 2)
+            found = pdf_stamp.find(page, glyphs, outside, layout.width / 2)
             if not found:
                 out.append(info)
                 continue
