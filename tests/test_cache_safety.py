@@ -245,7 +245,7 @@ def test_a_value_that_is_not_data_is_not_cached(tmp_path: Path) -> None:
 
 
 def _laid(opens: int | None = 0) -> Laid:
-    run = Run(0, 2, 10.5, b"700", ((3, 0.0), (4, -12)), ((0, False),), ((5, 6.25),))
+    run = Run(0, 2, 10.5, 700.0, ((3, 0.0), (4, -12)), ((0, False),), ((5, 6.25),))
     page = Page(
         (("doc-a", 0, 72.5),),
         ((1, "A", 0.0, 700.0, "open"),),

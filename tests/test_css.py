@@ -11,11 +11,11 @@ from publisher import css
 from publisher.epub import styles as epub_styles
 from publisher.model import Diagnostic
 from publisher.normalizing import images
+from publisher.pdf import plan as pdf_plan
 from publisher.pdf import stamp as pdf_stamp
-from publisher.pdf import units as pdf_units
 from publisher.rendering import render
 
-PAGE, PAGES, TARGET = pdf_stamp.PAGE_MARK, pdf_stamp.PAGES_MARK, pdf_units.TARGET
+PAGE, PAGES, TARGET = pdf_stamp.PAGE_MARK, pdf_stamp.PAGES_MARK, pdf_plan.TARGET
 
 
 def url_to_none(value: css.Node, _: css.Source) -> str | None:
@@ -77,7 +77,7 @@ def test_links_page_numbers_read_the_target_counter_and_keep_their_style() -> No
         ".b::after { content: leader('.') target-counter( attr(href) , page , toc-page ); }\n"
         '.c::after { content: "target-counter(attr(href), page)"; }\n'
     )
-    assert pdf_units.rewrite(sheet) == (
+    assert pdf_plan.rewrite(sheet) == (
         f".a::after {{ content: counter({TARGET}); }}\n"
         f".b::after {{ content: leader('.') counter({TARGET}, toc-page ); }}\n"
         '.c::after { content: "target-counter(attr(href), page)"; }\n'
@@ -96,12 +96,12 @@ def test_links_page_numbers_read_the_target_counter_and_keep_their_style() -> No
     ],
 )
 def test_counting_pages_as_units_cannot_asks_for_one_pass(value: str) -> None:
-    assert pdf_units.rewrite(f"@page {{ @top-left {{ content: {value} }} }}") is None
+    assert pdf_plan.rewrite(f"@page {{ @top-left {{ content: {value} }} }}") is None
 
 
 def test_page_counting_in_comments_and_strings_keeps_units() -> None:
     sheet = '/* target-text(attr(href)) counters(page) */ a::before { content: "target-text(" }\n'
-    assert pdf_units.rewrite(sheet) == sheet
+    assert pdf_plan.rewrite(sheet) == sheet
 
 
 def test_the_built_in_sheets_change_only_where_they_count_pages() -> None:
@@ -113,7 +113,7 @@ def test_the_built_in_sheets_change_only_where_they_count_pages() -> None:
             .replace("counter(pages)", f'"{PAGES}"')
             .replace("counter(page)", f'"{PAGE}"')
         )
-        assert pdf_units.rewrite(text) == expected, path.name
+        assert pdf_plan.rewrite(text) == expected, path.name
 
 
 # --- EPUB: the files a theme's sheet names -----------------------------------------------------

@@ -21,7 +21,7 @@ from publisher.build import load
 from publisher.model import Compilation
 from publisher.pdf import flow as pdf_flow
 from publisher.pdf import parallel as pdf_parallel
-from publisher.pdf import units as pdf_units
+from publisher.pdf import plan as pdf_plan
 from publisher.pdf import writer as pdf
 from publisher.projects import scaffold
 from publisher.rendering import render
@@ -146,7 +146,7 @@ def test_a_rebuild_lays_out_only_what_changed_and_gives_the_same_bytes(
     sources, cache, layout = tmp_path / "sources", tmp_path / "cache", "book"
     shutil.copytree(pair.sources, sources)
     # Batches of at most three parts, so that these few documents make several.
-    monkeypatch.setattr(pdf_units, "BATCH_PARTS", 3)
+    monkeypatch.setattr(pdf_plan, "BATCH_PARTS", 3)
 
     def build(name: str, **options: Any) -> tuple[bytes, list[tuple[str, ...]]]:
         path = write(sources, tmp_path / name, layout, pair.group, jobs=2, **options)

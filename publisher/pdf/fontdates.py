@@ -2,7 +2,7 @@
 
 Without libharfbuzz-subset, WeasyPrint subsets fonts with fontTools, which stamps each subset's
 ``head.modified`` with SOURCE_DATE_EPOCH or the clock. A part laid out earlier and cached would
-carry another date than the same part laid out now, and the assembled PDF would differ by it.
+carry another date than the same part laid out now, and the merged PDF would differ by it.
 Every embedded OpenType program gets its own creation date (which subsetting keeps) instead.
 """
 

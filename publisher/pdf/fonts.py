@@ -1,5 +1,5 @@
 """Fonts of PDF units: the glyphs each unit draws, and one embedded program per face in the
-assembled PDF, however many units used it.
+merged PDF, however many units used it.
 
 Each unit embeds its own subset of a face, cut from the same font file with glyph ids kept. The
 merged program is cut once more from that original file, with every glyph any unit draws, by
@@ -42,7 +42,7 @@ class Font:
     text: dict[int, str]
     """Text of each glyph used."""
     program: str
-    """Digest of the font file the subset was cut from, kept for the assembly; "" if its subsets
+    """Digest of the font file the subset was cut from, kept for the merge; "" if its subsets
     cannot be merged (not a static TrueType outline font, or with glyphs not found)."""
     index: int
     """The face's index in that file (a collection holds several)."""
@@ -50,7 +50,7 @@ class Font:
 
 @dataclass(frozen=True, slots=True)
 class Use:
-    """One unit's font of one face, in the assembled PDF."""
+    """One unit's font of one face, in the merged PDF."""
 
     resources: pikepdf.Object
     """The resource dictionary that names it."""
@@ -61,7 +61,7 @@ class Use:
 
 
 def keep(programs: Store, data: bytes) -> str:
-    """Keep a font file where the assembly finds it; its digest."""
+    """Keep a font file where the merge finds it; its digest."""
     digest = hashlib.sha256(data).hexdigest()
     # Checked once per build and process (a damaged copy is dropped and written again), and
     # written again whenever the cache has lost it since (evicted by its cap).
@@ -78,7 +78,7 @@ def forget() -> None:
 
 
 def available(programs: Store, digest: str) -> bool:
-    """Whether the font file of ``digest`` is kept whole, as the assembly will need it."""
+    """Whether the font file of ``digest`` is kept whole, as the merge will need it."""
     original = programs.get(_program_key(digest))
     return isinstance(original, bytes) and hashlib.sha256(original).hexdigest() == digest
 

@@ -175,7 +175,7 @@ def _run(value: Data) -> Run:
         d.integer(tm),
         d.integer(tj),
         d.number(x),
-        d.blob(y),
+        d.number(y),
         d.each(glyphs, lambda pair: _pair(pair, d.integer, d.number)),
         d.each(marks, lambda pair: _pair(pair, d.integer, d.flag)),
         d.each(digits, lambda pair: _pair(pair, d.integer, d.number)),

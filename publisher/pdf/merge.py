@@ -1,17 +1,19 @@
-"""Laid-out units → one PDF (pikepdf): pages, page numbers, destinations, links, outline, fonts.
+"""Laid-out units → one PDF (pikepdf): pages, destinations, links, outline, fonts; then its bytes.
 
-The result is the PDF a single pass would write: the same pages, numbered through, with one
-name tree of destinations, links between units resolved against it, the outline nested as
-WeasyPrint nests it, one program per font face, and the information dictionary of the first
-unit (the one laid out with the publication's metadata).
+The result is the PDF a single pass would write, but for the page numbers, stamped next
+(``stamp``): the same pages, with one name tree of destinations, links between units resolved
+against it, the outline nested as WeasyPrint nests it, one program per font face, and the
+information dictionary of the first unit (the one laid out with the publication's metadata).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -19,81 +21,40 @@ import pikepdf
 from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.matrix import Matrix
 
-from publisher.cache.store import Store
 from publisher.pdf import fontdates as pdf_fontdates
 from publisher.pdf import fonts as pdf_fonts
+from publisher.pdf.parallel import Stores
 from publisher.pdf.units import Laid
 
 _MISSING_ANCHOR = "No anchor #%s for internal URI reference"
 """WeasyPrint's own message for a link to nowhere, so both passes report it alike."""
 
 
-def assemble(
-    units: Sequence[Laid], identifier: bytes, programs: Store, store: Store | None = None
-) -> tuple[bytes, list[logging.LogRecord]]:
-    """The units' pages as one PDF, and the messages a single pass would have logged.
+@dataclass(frozen=True, slots=True)
+class Merged:
+    """The units' pages as one PDF, open until it is saved."""
 
-    ``programs`` holds the font files the units' fonts were cut from (``pdf_fonts.keep``);
-    ``store`` keeps merged font programs, which are slow to make and rarely change.
+    pdf: pikepdf.Pdf
+    """The merged PDF: its pages still read their content from the units' PDFs."""
+    records: tuple[logging.LogRecord, ...]
+    """The messages a single pass would have logged: links to no anchor."""
+
+
+@contextlib.contextmanager
+def merge(pieces: Sequence[Laid], stores: Stores) -> Iterator[Merged]:
+    """The pieces' pages as one PDF, with the units' PDFs open as long as it is.
+
+    ``stores.programs`` holds the font files the units' fonts were cut from
+    (``pdf_fonts.keep``); ``stores.cache`` keeps merged font programs, which are slow to make
+    and rarely change.
     """
-    sources = [pikepdf.open(io.BytesIO(unit.pdf)) for unit in units]
-    try:
-        return _assemble(units, sources, identifier, programs, store)
-    finally:
-        for source in sources:
-            source.close()
+    with contextlib.ExitStack() as stack:
+        sources = [stack.enter_context(pikepdf.open(io.BytesIO(piece.pdf))) for piece in pieces]
+        yield _merge(pieces, sources, stores)
 
 
-def _assemble(
-    units: Sequence[Laid],
-    sources: list[pikepdf.Pdf],
-    identifier: bytes,
-    programs: Store,
-    store: Store | None,
-) -> tuple[bytes, list[logging.LogRecord]]:
-    pdf = pikepdf.new()
-    starts = []
-    with warnings.catch_warnings():
-        # pikepdf warns that copied pages lose their destinations: they are rebuilt below.
-        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-        for source in sources:
-            starts.append(len(pdf.pages))
-            pdf.pages.extend(source.pages)
-    total = len(pdf.pages)
-    pages = [page.obj for page in pdf.pages]
-    dests: dict[str, pikepdf.Array] = {}
-    marks = []
-    for unit, start in zip(units, starts, strict=True):
-        for index, info in enumerate(unit.pages, start):
-            for stream, stamp in info.stamps:
-                pages[index].Contents[stream].write(stamp.fill(index + 1, total))
-            for name, x, y in info.anchors:
-                dests.setdefault(name, pikepdf.Array([pages[index], pikepdf.Name.XYZ, x, y, 0]))
-            bookmarks = [(lvl, label, (x, y), state) for lvl, label, x, y, state in info.bookmarks]
-            marks.append(SimpleNamespace(bookmarks=bookmarks))
-    records = _links(pdf, units, starts, dests)
-    if dests:
-        # One flat, sorted name tree, as WeasyPrint writes it; built in one go (appending to a
-        # pikepdf array one item at a time takes quadratic time).
-        names = [item for name in sorted(dests) for item in (pikepdf.String(name), dests[name])]
-        tree = pikepdf.Dictionary(Names=pikepdf.Array(names))
-        pdf.Root.Names = pikepdf.Dictionary(Dests=tree)
-    _outline(pdf, marks, pages)
-    uses = [
-        pdf_fonts.Use(pages[start].Resources, f"/{key}", font)
-        for unit, start in zip(units, starts, strict=True)
-        if unit.pages
-        for key, font in unit.fonts.items()
-    ]
-    pdf_fonts.merge(pdf, [use for use in uses if "/Font" in use.resources], programs, store)
-    pdf_fontdates.settle(pdf)
-    first = sources[0]
-    if "/Info" in first.trailer:
-        pdf.trailer.Info = pdf.copy_foreign(first.trailer.Info)
-    if "/Lang" in first.Root:
-        pdf.Root.Lang = first.Root.Lang
-    pdf.Root.PageMode = pikepdf.Name.UseOutlines
-    pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+def save(pdf: pikepdf.Pdf, identifier: bytes) -> bytes:
+    """The PDF's bytes, its /ID made of the permanent ``identifier`` and a digest of the content."""
     pdf.trailer.ID = pikepdf.Array([pikepdf.String(identifier), pikepdf.String(identifier)])
     out = io.BytesIO()
     pdf.save(
@@ -104,16 +65,61 @@ def _assemble(
         # Keeps the permanent first half of /ID and derives the second from the content.
         deterministic_id=True,
     )
-    return out.getvalue(), records
+    return out.getvalue()
+
+
+def _merge(pieces: Sequence[Laid], sources: list[pikepdf.Pdf], stores: Stores) -> Merged:
+    pdf = pikepdf.new()
+    starts = []
+    with warnings.catch_warnings():
+        # pikepdf warns that copied pages lose their destinations: they are rebuilt below.
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+        for source in sources:
+            starts.append(len(pdf.pages))
+            pdf.pages.extend(source.pages)
+    pages = [page.obj for page in pdf.pages]
+    dests: dict[str, pikepdf.Array] = {}
+    marks = []
+    for piece, start in zip(pieces, starts, strict=True):
+        for index, info in enumerate(piece.pages, start):
+            for name, x, y in info.anchors:
+                dests.setdefault(name, pikepdf.Array([pages[index], pikepdf.Name.XYZ, x, y, 0]))
+            bookmarks = [(lvl, label, (x, y), state) for lvl, label, x, y, state in info.bookmarks]
+            marks.append(SimpleNamespace(bookmarks=bookmarks))
+    records = _links(pdf, pieces, starts, dests)
+    if dests:
+        # One flat, sorted name tree, as WeasyPrint writes it; built in one go (appending to a
+        # pikepdf array one item at a time takes quadratic time).
+        names = [item for name in sorted(dests) for item in (pikepdf.String(name), dests[name])]
+        tree = pikepdf.Dictionary(Names=pikepdf.Array(names))
+        pdf.Root.Names = pikepdf.Dictionary(Dests=tree)
+    _outline(pdf, marks, pages)
+    uses = [
+        pdf_fonts.Use(pages[start].Resources, f"/{key}", font)
+        for piece, start in zip(pieces, starts, strict=True)
+        if piece.pages
+        for key, font in piece.fonts.items()
+    ]
+    fonts = [use for use in uses if "/Font" in use.resources]
+    pdf_fonts.merge(pdf, fonts, stores.programs, stores.cache)
+    pdf_fontdates.settle(pdf)
+    first = sources[0]
+    if "/Info" in first.trailer:
+        pdf.trailer.Info = pdf.copy_foreign(first.trailer.Info)
+    if "/Lang" in first.Root:
+        pdf.Root.Lang = first.Root.Lang
+    pdf.Root.PageMode = pikepdf.Name.UseOutlines
+    pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+    return Merged(pdf, tuple(records))
 
 
 def _links(
-    pdf: pikepdf.Pdf, units: Sequence[Laid], starts: Sequence[int], dests: dict[str, Any]
+    pdf: pikepdf.Pdf, pieces: Sequence[Laid], starts: Sequence[int], dests: dict[str, Any]
 ) -> list[logging.LogRecord]:
     """Add the links between units; a link to no anchor is left out and reported."""
     records = []
-    for unit, start in zip(units, starts, strict=True):
-        for index, info in enumerate(unit.pages, start):
+    for piece, start in zip(pieces, starts, strict=True):
+        for index, info in enumerate(piece.pages, start):
             annotations = []
             for name, rect in info.links:
                 if name not in dests:

@@ -1,39 +1,32 @@
-"""A PDF laid out in units: in a pool of processes or any Executor, cached, then assembled.
+"""Plan → laid-out units: in a pool of processes or any Executor, or from the cache.
 
 Every unit is laid out on its own and cached by the digest of its HTML and of everything else
 that shapes its pages; where it lands in the book does not matter, since the page numbers in
-running feet are stamped on at assembly (``pdf_stamp``). Units that print other units' page
+running feet are stamped on after the merge (``stamp``). Units that print other units' page
 numbers (the contents, the at-a-glance table) get them from the page counts (``_Numbering``).
 A rebuild after one document changed lays out that document, and the contents if it moved them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
-import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import weasyprint
-
-from publisher.cache import store as cache
-from publisher.model import Diagnostic
-from publisher.pdf import fetcher
-from publisher.pdf import flow as pdf_flow
+from publisher.cache.store import Store
 from publisher.pdf import fonts as pdf_fonts
-from publisher.pdf import fontset as pdf_fontset
 from publisher.pdf import layouts as cache_layouts
-from publisher.pdf import merge as pdf_merge
+from publisher.pdf import plan as pdf_plan
 from publisher.pdf import runner as pdf_runner
-from publisher.pdf import stamp as pdf_stamp
 from publisher.pdf import units as pdf_units
 from publisher.pdf.layouts import Layout
-from publisher.pdf.units import Job, Page
-from publisher.reading import files
+from publisher.pdf.plan import Plan
+from publisher.pdf.units import Laid, Page
 from publisher.rendering.options import OutputOptions
 from publisher.rendering.render import Part
 
@@ -42,27 +35,41 @@ PASSES = 3
 
 
 @dataclass(frozen=True, slots=True)
-class Book:
-    """What the PDF backend prepared, as the unit layout needs it."""
+class Stores:
+    """Where laid-out units are cached, and where the workers keep font files for the merge."""
 
-    parts: Sequence[Part]
-    """Every rendered part, in reading order."""
-    page: Callable[[Sequence[Part], bool], str]
-    """The HTML document of some parts; True gives it the publication's metadata."""
-    style: Callable[[Sequence[Part]], str]
-    """The generated style sheet of some parts: the rules of the documents they show."""
-    styles: tuple[tuple[str, str | None], ...]
-    """Style sheets every unit uses, as (text, base URL) in cascade order; ``style`` follows."""
-    style_dirs: tuple[Path, ...]
-    """Folders whose files (fonts, images) the style sheets may use."""
-    folders: tuple[Path, ...]
-    """Folders the fetcher may read."""
-    base_url: str | None
-    """Base URL of the document."""
-    identifier: bytes
-    """The permanent half of the PDF /ID."""
-    layout: str
-    """The PDF layout."""
+    cache: Store | None
+    """The cache's PDF folder; None: nothing is cached."""
+    programs: Store
+    """The original font files that the merge cuts each face from (``pdf_fonts.keep``)."""
+
+
+@contextlib.contextmanager
+def stores(options: OutputOptions) -> Iterator[Stores]:
+    """The stores of one build: without a cache, font files last the build in a temporary folder."""
+    if options.cache is not None:
+        store = Store(options.cache / "pdf")
+        yield Stores(store, store)
+        return
+    with tempfile.TemporaryDirectory(prefix="publisher-fonts-") as folder:
+        yield Stores(None, Store(Path(folder)))
+
+
+@dataclass(frozen=True, slots=True)
+class LaidOut:
+    """Every unit of a PDF laid out, as the merge takes them."""
+
+    pieces: tuple[Laid, ...]
+    """The laid-out pieces in reading order: one per unit, or the chunks of a flowing one."""
+    records: tuple[logging.LogRecord, ...]
+    """The engine's messages, each once."""
+    refused: tuple[tuple[str, str], ...]
+    """Resources the fetchers refused: (URL, reason)."""
+
+    @property
+    def pages(self) -> list[Page]:
+        """Every page, in reading order."""
+        return [page for piece in self.pieces for page in piece.pages]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,63 +88,13 @@ last: Stats | None = None
 """Stats of the last build in this process."""
 
 
-def plan(book: Book, options: OutputOptions) -> list[tuple[Part, ...]] | None:
-    """The units to lay out, or None when the PDF must be laid out in one pass."""
-    if options.jobs == 0 or options.pdf_variant is not None or book.layout not in ("book", "brief"):
-        return None
-    if any(pdf_units.rewrite(text) is None for text, _ in book.styles):
-        return None
-    units = pdf_units.units(book.parts, book.layout)
-    return units if len(units) > 1 else None
-
-
-Outcome = tuple[bytes, list[logging.LogRecord], list[tuple[str, str]], list[Diagnostic]]
-"""The PDF, the engine's messages, the refused resources and the damaged cache entries met."""
-
-
-def lay_out(book: Book, units: Sequence[tuple[Part, ...]], options: OutputOptions) -> Outcome:
-    """The PDF, the engine's messages and the refused resources, as one pass would give them."""
-    pdf_fonts.forget()
-    if options.cache is not None:
-        store = cache.Store(options.cache / "pdf")
-        return _lay_out(book, units, options, store, store)
-    # Without a cache, the font files that workers keep for the assembly last one build.
-    with tempfile.TemporaryDirectory(prefix="publisher-fonts-") as folder:
-        return _lay_out(book, units, options, None, cache.Store(Path(folder)))
-
-
-def _lay_out(
-    book: Book,
-    units: Sequence[tuple[Part, ...]],
-    options: OutputOptions,
-    store: cache.Store | None,
-    programs: cache.Store,
-) -> Outcome:
+def lay_out(plan: Plan, options: OutputOptions, stores: Stores) -> LaidOut | None:
+    """Every unit laid out, or None if one cannot be placed alone (``units.Unplaceable``)."""
     global last
-    styles = tuple((pdf_units.rewrite(text) or "", base) for text, base in book.styles)
-    salt = _salt(book, styles)
-    folders = tuple(str(folder.resolve()) for folder in book.folders)
-    position = {id(part): index for index, part in enumerate(book.parts)}
-    counted = [pdf_units.flowing(unit, book.layout) for unit in units]
-    flows = {
-        number: _flow(book, unit, position, number == 0, blocks)
-        for number, (unit, blocks) in enumerate(zip(units, counted, strict=True))
-        if blocks is not None
-    }
-    jobs = [
-        Job(
-            book.page(_scaffold(book.parts, position[id(unit[0])]) + unit, number == 0),
-            unit[0].name,
-            styles,
-            pdf_units.rewrite(book.style(unit)) or "",
-            folders,
-            book.base_url,
-            blocks,
-            str(programs.folder),
-        )
-        for number, (unit, blocks) in enumerate(zip(units, counted, strict=True))
-    ]
-    lengths = _lengths(store, salt)
+    pdf_fonts.forget()
+    store, units = stores.cache, plan.units
+    jobs = [dataclasses.replace(job, programs=str(stores.programs.folder)) for job in plan.jobs]
+    lengths = _lengths(store, plan.salt)
     numbering = _Numbering(units, jobs, lengths)
     # What the numbered units wait for first, so that their last layout runs beside the back
     # matter; and longest first, so that a long document does not start last and run alone.
@@ -147,10 +104,13 @@ def _lay_out(
         key=lambda i: (i not in needed, -len(jobs[i].html)),
     )
     runner = pdf_runner.Runner(
-        jobs, salt, store, options.jobs, options.executor, flows, options.progress
+        jobs, plan.salt, store, options.jobs, options.executor, plan.flows, options.progress
     )
-    with runner:
-        final = numbering.run(runner, others)
+    try:
+        with runner:
+            final = numbering.run(runner, others)
+    except pdf_units.Unplaceable:
+        return None
     layouts = [final.get(i, runner.laid[i]) for i in range(len(units))]
     laid = [piece for layout in layouts for piece in layout]
     now = {
@@ -159,8 +119,7 @@ def _lay_out(
         for name, pages in _part_lengths(unit, _pages(layout)).items()
     }
     if store is not None and now != lengths:
-        store.put(_lengths_key(salt), now)
-    data, records = pdf_merge.assemble(laid, book.identifier, programs, store)
+        store.put(_lengths_key(plan.salt), now)
     last = Stats(
         len(units),
         tuple(tuple(part.name for part in units[i]) for i in runner.log),
@@ -169,8 +128,7 @@ def _lay_out(
     # A flowing part laid out again from a chunk on repeats the messages of its pages.
     messages = dict.fromkeys(message for piece in laid for message in piece.records)
     refused = dict.fromkeys(item for piece in laid for item in piece.refused)
-    engine = [_record(*message) for message in messages] + records
-    return data, engine, list(refused), cache.report([store])
+    return LaidOut(tuple(laid), tuple(_record(*message) for message in messages), tuple(refused))
 
 
 class _Numbering:
@@ -184,14 +142,17 @@ class _Numbering:
     """
 
     def __init__(
-        self, units: Sequence[tuple[Part, ...]], jobs: Sequence[Job], lengths: dict[str, int]
+        self,
+        units: Sequence[tuple[Part, ...]],
+        jobs: Sequence[pdf_units.Job],
+        lengths: dict[str, int],
     ) -> None:
         self.units, self.jobs, self.lengths = units, jobs, lengths
         where = {part.name: number for number, unit in enumerate(units) for part in unit}
         self.targets = {
-            index: sorted(set(pdf_units.local_links(job.html)))
+            index: sorted(set(pdf_plan.local_links(job.html)))
             for index, (unit, job) in enumerate(zip(units, jobs, strict=True))
-            if pdf_units.shows_numbers(unit)
+            if pdf_plan.shows_numbers(unit)
         }
         self.needs = {
             index: set(range(max((where.get(t, len(units) - 1) for t in targets), default=0) + 1))
@@ -249,79 +210,6 @@ class _Numbering:
         return {target: pages.get(target, 0) for target in self.targets[index]}
 
 
-def _scaffold(parts: Sequence[Part], first: int) -> tuple[Part, ...]:
-    html = pdf_units.scaffold(parts, first)
-    return (Part("", "title", "", parts[0].lang, html),) if html else ()
-
-
-def _salt(book: Book, styles: tuple[tuple[str, str | None], ...]) -> str:
-    """Everything besides a unit's own HTML and style sheet that shapes its pages."""
-    digest = hashlib.sha256(weasyprint.__version__.encode())
-    modules = (pdf_units, pdf_fonts, pdf_flow, pdf_stamp, fetcher, cache_layouts)
-    digest.update(cache.code_digest(modules).encode())
-    digest.update(pdf_fontset.digest().encode())
-    for text, base in styles:
-        digest.update(f"\0{base}\0{text}".encode())
-    for folder in book.style_dirs:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            # As the file system has it: a name that is not UTF-8 cannot be encoded as text.
-            digest.update(b"\0" + os.fsencode(path) + b"\0" + files.digest(path))
-    folders = [str(folder.resolve()) for folder in book.folders]
-    digest.update(f"\0{book.base_url}\0{folders}".encode())
-    return digest.hexdigest()
-
-
-def _flow(
-    book: Book,
-    unit: tuple[Part, ...],
-    position: dict[int, int],
-    metadata: bool,
-    counted: pdf_flow.Counted,
-) -> pdf_flow.Flow:
-    """A flowing unit, as the runner lays it out again from a block on."""
-
-    def page(block: int, shown: tuple[Part, ...], numbers: dict[str, int] | None) -> str:
-        """The HTML document of some parts that take the place of ``unit[block:]``."""
-        html = book.page(_scaffold(book.parts, position[id(unit[block])]) + shown, metadata)
-        return html if numbers is None else pdf_units.number_links(html, numbers)
-
-    around = book.page(_scaffold(book.parts, position[id(unit[0])]), metadata)
-    if counted.children:
-        return _part_flow(unit, f"{around}\0{book.style(unit)}", page, counted)
-    # Each document's own style rules go with it: adding one adds rules for it alone.
-    digests = pdf_flow.run_digests([f"{part.html}\0{book.style((part,))}" for part in unit])
-
-    def tail(numbers: dict[str, int] | None, block: int) -> tuple[str, str, pdf_flow.Counted]:
-        first = dataclasses.replace(unit[block], html=pdf_flow.opened(unit[block].html))
-        names = pdf_flow.Counted(tuple(part.name for part in unit[block:]), False, block)
-        return page(block, (first, *unit[block + 1 :]), numbers), first.name, names
-
-    return pdf_flow.Flow(unit[0].name, f"{around}\0{book.style(())}", lambda _: digests, tail)
-
-
-def _part_flow(
-    unit: tuple[Part, ...],
-    context: str,
-    page: Callable[[int, tuple[Part, ...], dict[str, int] | None], str],
-    counted: pdf_flow.Counted,
-) -> pdf_flow.Flow:
-    """A long part (and what follows it on its last page) as a flow of its children."""
-    part = unit[0]
-
-    def digests(numbers: dict[str, int] | None) -> tuple[str, ...] | None:
-        shown = [
-            p.html if numbers is None else pdf_units.number_links(p.html, numbers) for p in unit
-        ]
-        return pdf_flow.digests(shown[0], shown[1:])
-
-    def tail(numbers: dict[str, int] | None, block: int) -> tuple[str, str, pdf_flow.Counted]:
-        html, start = pdf_flow.tail(part.html, block)
-        shown = (dataclasses.replace(part, html=html), *unit[1:])
-        return page(0, shown, numbers), start, dataclasses.replace(counted, first=block)
-
-    return pdf_flow.Flow(part.name, context, digests, tail)
-
-
 def _pages(layout: Layout) -> list[Page]:
     return [page for laid in layout for page in laid.pages]
 
@@ -341,7 +229,7 @@ def _lengths_key(salt: str) -> str:
     return hashlib.sha256(f"{salt}\0lengths".encode()).hexdigest()
 
 
-def _lengths(store: cache.Store | None, salt: str) -> dict[str, int]:
+def _lengths(store: Store | None, salt: str) -> dict[str, int]:
     """The page count of each part in the last build with the same styles."""
     value = store.load(_lengths_key(salt), cache_layouts.lengths) if store is not None else None
     return value or {}

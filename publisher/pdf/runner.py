@@ -17,6 +17,7 @@ from publisher.cache import store as cache
 from publisher.pdf import flow as pdf_flow
 from publisher.pdf import fonts as pdf_fonts
 from publisher.pdf import layouts as cache_layouts
+from publisher.pdf import plan as pdf_plan
 from publisher.pdf import units as pdf_units
 from publisher.pdf.layouts import Layout
 from publisher.pdf.units import Job
@@ -87,7 +88,7 @@ class Runner:
         """Lay a unit out, its links given ``numbers``: from the cache or in the background."""
         job = self.jobs[index]
         if numbers is not None:
-            job = dataclasses.replace(job, html=pdf_units.number_links(job.html, numbers))
+            job = dataclasses.replace(job, html=pdf_plan.number_links(job.html, numbers))
         key = _key(self.salt, job)
         flow = self._flow(index, numbers)
         cached = self._get(key)

@@ -1,21 +1,17 @@
-"""PDF units: runs of parts that start on a new page, and the worker that lays one out alone.
+"""Job → laid-out unit: the worker that lays one unit out alone, in any process.
 
-A unit is laid out after one page of scaffolding that puts its first page where the single pass
-would have it: an empty copy of the part just before the unit (for sibling selectors such as
-``.glance + .document``, and named pages) holding an empty copy of the title page (the first
-page, and the book title for the running heads). The scaffolding page is dropped. What the
-assembly needs is kept as plain data: page anchors, bookmarks, links to other units, the fonts'
-glyphs, and the blocks that print page numbers.
+The job's HTML starts with scaffolding (``plan``); the pages before the one that holds the unit's
+first element are dropped. What the merge needs is kept as plain data: page anchors, bookmarks,
+links to other units, the fonts' glyphs, and the blocks that print page numbers, each cut into
+a content stream of its own for the stamp.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import io
 import logging
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,161 +21,15 @@ import pikepdf
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from publisher import css
 from publisher.cache.store import Store
 from publisher.pdf import flow as pdf_flow
 from publisher.pdf import fonts as pdf_fonts
 from publisher.pdf import stamp as pdf_stamp
 from publisher.pdf.fetcher import Fetcher
 from publisher.pdf.fonts import Font
-from publisher.rendering import render
 
-BATCH_RUNS = 8
-"""Documents per unit, on average, where short ones are laid out together."""
-BATCH_BYTES = 48_000
-"""HTML after which a batch of documents takes no more: long documents are units alone."""
-BATCH_PARTS = 24
-"""Most parts in a batch."""
-TARGET = "publisher-target"
-"""The counter that stands in for ``target-counter(…, page)`` in a unit that shows page numbers."""
-
-_STARTS_PAGE = {
-    "book": frozenset({"title", "toc", "section", "document", "sources", "colophon"}),
-    "brief": frozenset({"title", "toc", "sources"}),
-}
-_ENDS_PAGE = {"book": _STARTS_PAGE["book"], "brief": frozenset({"title", "toc"})}
-_BATCHED = frozenset({"section", "document"})
-_LOCAL_LINK = re.compile(r'<a\b(?=[^>]*\bhref="#([^"]+)")')
-_OPENING = re.compile(r"\s*(?:<!--.*?-->\s*)*<([\w:.-]+)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
-_ID = re.compile(r"""\s+id=(?:"[^"]*"|'[^']*')""")
 _SCALE = 0.75
 """PDF points per CSS pixel."""
-
-
-def units(parts: Sequence[render.Part], layout: str) -> list[tuple[render.Part, ...]]:
-    """The parts in units that each start on a new page, in reading order.
-
-    A unit is a run of parts that start on a new page, or several such runs of documents and
-    section dividers: laying out a few short documents together saves the cost of a layout
-    per document. Where a batch ends depends on its own documents only (a digest of a
-    document's id, or the batch's size), so adding or changing a document changes its batch
-    and no other, and the others stay cached.
-    """
-    starts, ends = _STARTS_PAGE.get(layout, frozenset()), _ENDS_PAGE.get(layout, frozenset())
-    runs: list[list[render.Part]] = []
-    for part in parts:
-        if not runs or part.kind in starts or runs[-1][-1].kind in ends:
-            runs.append([part])
-        else:
-            runs[-1].append(part)
-    found: list[list[render.Part]] = []
-    for run in runs:
-        if found and _joins(found[-1], run):
-            found[-1].extend(run)
-        else:
-            found.append(list(run))
-    return [tuple(unit) for unit in found]
-
-
-def _joins(batch: Sequence[render.Part], run: Sequence[render.Part]) -> bool:
-    """Whether a run of body parts is laid out with the batch before it."""
-    if not all(part.kind in _BATCHED for part in (*batch, *run)):
-        return False
-    if len(batch) >= BATCH_PARTS or sum(len(part.html) for part in batch) >= BATCH_BYTES:
-        return False
-    return not _closes(batch)
-
-
-def _closes(batch: Sequence[render.Part]) -> bool:
-    """Whether a batch ends after its last part, by a digest of that part's name alone."""
-    digest = hashlib.sha256(batch[-1].name.encode()).digest()
-    return digest[0] % BATCH_RUNS == 0
-
-
-def flowing(unit: Sequence[render.Part], layout: str) -> pdf_flow.Counted | None:
-    """The blocks of a unit laid out as a flow (``pdf_flow``), or None for a unit of another kind.
-
-    A long part that lists documents is one (with what follows it on its last page); so is a
-    run of documents that do not start pages.
-    """
-    if unit[0].kind in pdf_flow.KINDS:
-        return pdf_flow.Counted(tuple(part.name for part in unit), children=True)
-    runs_on = "document" not in _STARTS_PAGE.get(layout, ())
-    if len(unit) > 1 and runs_on and all(part.kind in _BATCHED for part in unit):
-        return pdf_flow.Counted(tuple(part.name for part in unit), children=False)
-    return None
-
-
-def shows_numbers(unit: Sequence[render.Part]) -> bool:
-    """Whether a unit prints other units' page numbers (the contents, the at-a-glance table)."""
-    return any(part.kind == "toc" for part in unit)
-
-
-def rewrite(sheet: str) -> str | None:
-    """A style sheet as units use it, or None if it counts pages in a way units cannot."""
-    sheet = pdf_stamp.mark_counters(css.edit(sheet, _target_counter))
-    return None if any(map(_unsupported, css.walk(css.parse(sheet)))) else sheet
-
-
-def _target_counter(value: css.Node, source: css.Source) -> str | None:
-    """``counter(TARGET…)`` for ``target-counter(attr(href), page…)``, keeping its style."""
-    if not css.is_function(value, "target-counter"):
-        return None
-    arguments = css.arguments(value)
-    if len(arguments) not in (2, 3) or not css.is_ident(arguments[1], "page"):
-        return None
-    if not _is_link_target(arguments[0]):
-        return None
-    style = "," + source(css.arguments(value, written=True)[2]) if len(arguments) == 3 else ""
-    return f"counter({TARGET}{style})"
-
-
-def _is_link_target(values: Sequence[css.Node]) -> bool:
-    """Whether some values are ``attr(href)`` or ``attr(href url)``: where the link points."""
-    if len(values) != 1 or not css.is_function(values[0], "attr"):
-        return False
-    names = css.arguments(values[0])
-    if len(names) != 1 or any(token.type != "ident" for token in names[0]):
-        return False
-    return [token.value for token in names[0]] in (["href"], ["href", "url"])
-
-
-def _unsupported(value: css.Node) -> bool:
-    """Whether a value counts pages in a way units cannot: only one pass knows the numbers."""
-    if css.is_function(value, "target-counter", "target-counters", "target-text"):
-        return True
-    if css.is_function(value, "counter", "counters"):
-        return css.is_ident(css.arguments(value)[0], "page", "pages")
-    return False
-
-
-def scaffold(parts: Sequence[render.Part], index: int) -> str:
-    """An empty page before ``parts[index]``: the part before it holding the title part."""
-    if index == 0:
-        return ""
-    title = _empty(parts[0].html, ' style="break-after: auto"' if index > 1 else "")
-    return title if index == 1 else _empty(parts[index - 1].html, "", title)
-
-
-def number_links(html: str, pages: dict[str, int]) -> str:
-    """Give every local link the page number of its target, where ``counter(TARGET)`` reads it."""
-    return _LOCAL_LINK.sub(
-        lambda m: f'<a style="counter-reset: {TARGET} {pages.get(m[1], 0)}"', html
-    )
-
-
-def local_links(html: str) -> list[str]:
-    """The anchors that a unit's local links point at."""
-    return _LOCAL_LINK.findall(html)
-
-
-def _empty(html: str, style: str = "", inside: str = "") -> str:
-    """A part's outer element without its id and content (but ``inside``), ``style`` added."""
-    match = _OPENING.match(html)
-    if match is None:
-        raise ValueError("a part must be one element")
-    attributes = _ID.sub("", match[2]).removesuffix("/")
-    return f"<{match[1]}{attributes}{style}>{inside}</{match[1]}>"
 
 
 class Unplaceable(ValueError):
@@ -210,7 +60,7 @@ class Job:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """What the assembly needs to know about one page of a unit."""
+    """What the merge needs to know about one page of a unit."""
 
     anchors: tuple[tuple[str, float, float], ...]
     """Named destinations: (name, x, y) in PDF points."""
@@ -226,7 +76,7 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class Laid:
-    """A unit laid out: its PDF, and what the assembly needs from it."""
+    """A unit laid out: its PDF, and what the merge needs from it."""
 
     pdf: bytes
     """The unit's pages as a PDF of their own."""
@@ -284,7 +134,7 @@ def lay_out(job: Job) -> tuple[Laid, ...]:
 def _write(
     document: Any, kept: Sequence[Any], opens: Sequence[int | None], programs: Store | None
 ) -> tuple[bytes, tuple[Page, ...], dict[str, Font]]:
-    """Some laid-out pages as a PDF of their own, with what the assembly needs of them."""
+    """Some laid-out pages as a PDF of their own, with what the merge needs of them."""
     names = {name for page in kept for name in page.anchors} - {pdf_flow.MARKER}
     pages = [
         dataclasses.replace(_page(page, names), opens=block)
@@ -332,7 +182,7 @@ def _page(page: Any, own: set[str]) -> Page:
             links.append((target, (*point(x1, y1), *point(x2, y2))))
         else:
             kept.append(link)
-    # Links to other units are added by the assembly, where their targets exist.
+    # Links to other units are added by the merge, where their targets exist.
     page.links[:] = kept
     return Page(anchors, bookmarks, tuple(links), ())
 
@@ -354,7 +204,7 @@ def _cut_stamps(
             def outside(y: float, top: float = top, bottom: float = bottom) -> bool:
                 return y < top or y > bottom
 
-            found = pdf_stamp.find(content, glyphs, outside, layout.width / 2)
+            found = pdf_stamp.find(page, glyphs, outside, layout.width / 2)
             if not found:
                 out.append(info)
                 continue

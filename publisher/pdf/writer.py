@@ -1,41 +1,55 @@
-"""Rendered parts → PDF (WeasyPrint): the brief and the book, with bookmarks and source links."""
+"""Compilation → .pdf: prepare → plan units → lay out → merge → stamp page numbers → write.
+
+Each step is a function of what the one before it returned: ``prepare.prepare`` renders the parts
+and parses the style sheets, ``plan.plan`` splits the parts into units and writes the job of
+each, ``parallel.lay_out`` lays the units out (in a pool of processes or any Executor, or from
+the cache), ``merge.merge`` makes one PDF of them, ``stamp.stamp`` prints the page numbers, and
+``merge.save`` gives the bytes written here. A PDF that units cannot make is laid out in one
+WeasyPrint pass instead (``_one_pass``).
+"""
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import datetime as dt
-import hashlib
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import jinja2
 import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer ships no types
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
+from weasyprint import HTML
 
-from publisher import __version__, i18n
-from publisher.model import Compilation, Diagnostic, Document, Entry, Section
-from publisher.pdf import body as pdf_body
+from publisher.cache import store as cache
+from publisher.model import Compilation, Diagnostic
+from publisher.pdf import merge as pdf_merge
 from publisher.pdf import parallel as pdf_parallel
-from publisher.pdf import style as pdf_style
+from publisher.pdf import plan as pdf_plan
+from publisher.pdf import prepare as pdf_prepare
+from publisher.pdf import stamp as pdf_stamp
 from publisher.pdf import units as pdf_units
-from publisher.pdf.fetcher import Fetcher
-from publisher.rendering import render
+from publisher.pdf.prepare import Book
 from publisher.rendering.options import OUTPUT_FAILED, OutputOptions
 from publisher.runtime.output import atomic_path
-
-STYLESHEETS = ("base.css", "print.css")
-"""Theme stylesheets every PDF uses, before the layout's own ``print-<layout>.css``."""
 
 
 def write(compilation: Compilation, output: Path, options: OutputOptions) -> list[Diagnostic]:
     """Write the compilation as a PDF; a failure is an ``output-failed`` diagnostic."""
     problems: list[Diagnostic] = []
     try:
-        data = _pdf(compilation, options, problems)
+        book = pdf_prepare.prepare(compilation, options)
+        plan = pdf_plan.plan(book, options)
+        with pdf_units.engine_log() as records, pdf_parallel.stores(options) as stores:
+            laid = pdf_parallel.lay_out(plan, options, stores) if plan is not None else None
+            if laid is None:
+                # The fallback: no plan (see ``plan.plan``), or a unit no page holds alone.
+                data = _one_pass(book, options)
+            else:
+                with pdf_merge.merge(laid.pieces, stores) as merged:
+                    pdf_stamp.stamp(merged.pdf, [page.stamps for page in laid.pages])
+                    data = pdf_merge.save(merged.pdf, book.identifier)
+                records += (*laid.records, *merged.records)
+                problems.extend(cache.report([stores.cache]))
+        refused = (*book.fetcher.refused, *(laid.refused if laid is not None else ()))
+        problems.extend(_diagnostics(book, records, refused))
         with atomic_path(output) as temp:
             temp.write_bytes(data)
     except (OSError, jinja2.TemplateError) as error:
@@ -44,114 +58,16 @@ def write(compilation: Compilation, output: Path, options: OutputOptions) -> lis
     return problems
 
 
-def _pdf(compilation: Compilation, options: OutputOptions, problems: list[Diagnostic]) -> bytes:
-    """Lay the compilation out and return the PDF bytes; engine problems go to ``problems``."""
-    theme = options.theme
-    prepared, used_by = pdf_body.prepare(compilation, options.roots)
-    env = render.environment(theme, "pdf")
-    parts = render.render(
-        prepared, env, options.layout, mode=options.bilingual, secondary=options.secondary
+def _one_pass(book: Book, options: OutputOptions) -> bytes:
+    """The whole PDF laid out in one WeasyPrint pass: the way when units cannot make it."""
+    html = HTML(
+        string=book.page(book.parts, True), base_url=book.base_url, url_fetcher=book.fetcher
     )
-    grouped = any(section.title for section in prepared.sections)
-
-    def page(shown: Sequence[render.Part], metadata: bool) -> str:
-        # Units other than the first get no metadata: it would tie their cached layout to it.
-        head = _metadata(prepared, theme.labels) if metadata else _NO_METADATA
-        template = env.get_template("pdf/book.html")
-        return template.render(
-            book=prepared, parts=shown, layout=options.layout, grouped=grouped, **head
-        )
-
-    folders = (*options.roots, *theme.all_style_dirs, *theme.all_template_dirs)
-    fetcher = Fetcher(folders)
-    fonts = FontConfiguration()
-    where: dict[int, str] = {}
-    with pdf_units.engine_log() as records:
-        stylesheets: list[CSS] = []
-        styles: list[tuple[str, str | None]] = []
-        bilingual = ("bilingual.css",) if options.bilingual else ()
-        for name in (*STYLESHEETS, f"print-{options.layout}.css", *bilingual):
-            path, first, refusals = theme.style(name), len(records), len(fetcher.refused)
-            stylesheets.append(CSS(url=path.as_uri(), url_fetcher=fetcher, font_config=fonts))
-            styles.append((path.read_text(encoding="utf-8"), path.as_uri()))
-            where.update((id(record), str(path)) for record in records[first:])
-            used_by.update((url, str(path)) for url, _ in fetcher.refused[refusals:])
-        extra = pdf_style.generated(prepared, options)
-        stylesheets.append(CSS(string=extra, url_fetcher=fetcher, font_config=fonts))
-        styles.append((pdf_style.generated(_only(prepared, ()), options), None))
-        base_url = options.roots[0].resolve().as_uri() + "/" if options.roots else None
-        book = pdf_parallel.Book(
-            parts,
-            page,
-            lambda shown: pdf_style.generated(_only(prepared, shown), options),
-            tuple(styles),
-            theme.all_style_dirs,
-            tuple(folders),
-            base_url,
-            _identifier(compilation),
-            options.layout,
-        )
-        units = pdf_parallel.plan(book, options)
-        laid_out = None
-        if units is not None:
-            with contextlib.suppress(pdf_units.Unplaceable):
-                laid_out = pdf_parallel.lay_out(book, units, options)
-        if laid_out is not None:
-            data, found, refused, damaged = laid_out
-            problems.extend(damaged)
-            records.extend(found)
-            fetcher.refused.extend(refused)
-        else:
-            document = HTML(string=page(parts, True), base_url=base_url, url_fetcher=fetcher)
-            data = document.render(stylesheets=stylesheets, font_config=fonts).write_pdf(
-                pdf_variant=options.pdf_variant,
-                pdf_identifier=_identifier(compilation),
-                finisher=_finish,
-            )
-    problems.extend(_diagnostics(records, where, fetcher.refused, used_by, prepared.documents))
+    document = html.render(stylesheets=list(book.stylesheets), font_config=book.fonts)
+    data: bytes = document.write_pdf(
+        pdf_variant=options.pdf_variant, pdf_identifier=book.identifier, finisher=_finish
+    )
     return data
-
-
-def _only(book: Compilation, shown: Sequence[render.Part]) -> Compilation:
-    """The compilation with only the documents some parts show: what their own styles need."""
-    documents = {d.id: d for part in shown if part.entry for d in part.entry.documents}
-    entries = tuple(Entry(doc.id, {doc.lang: doc}) for doc in documents.values())
-    return dataclasses.replace(book, sections=(Section("", "", entries),))
-
-
-_NO_METADATA: dict[str, Any] = {
-    "authors": (),
-    "subject": "",
-    "keywords": (),
-    "generator": "",
-    "created": "1970-01-01T00:00:00Z",
-}
-
-
-def _metadata(book: Compilation, labels: i18n.Labels) -> dict[str, Any]:
-    """What the document's <head> tells WeasyPrint for the PDF's information dictionary."""
-    keywords = dict.fromkeys(tag for doc in book.documents for tag in doc.tags)
-    span = book.date_range
-    count = len(book.documents)
-    subject = book.description or book.subtitle
-    if not subject:
-        subject = labels.label(book.lang, "documents", count=count)
-        if span:
-            first, last = (i18n.long_date(day, book.lang) for day in span)
-            subject += f", {first} \u2013 {last}"
-    stamp = book.modified.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {
-        "authors": book.authors or ((book.publisher,) if book.publisher else ()),
-        "subject": subject,
-        "keywords": tuple(keywords),
-        "generator": f"Publisher {__version__}",
-        "created": stamp,
-    }
-
-
-def _identifier(compilation: Compilation) -> bytes:
-    """The permanent half of the PDF /ID: the same for every build of the same publication."""
-    return hashlib.sha256(compilation.identifier.encode()).hexdigest()[:32].encode()
 
 
 def _finish(_: object, pdf: pydyf.PDF) -> None:
@@ -174,25 +90,22 @@ SUBSETTER_HINT = Diagnostic(
 
 
 def _diagnostics(
-    records: Sequence[logging.LogRecord],
-    where: dict[int, str],
-    refused: Sequence[tuple[str, str]],
-    used_by: dict[str, str],
-    documents: Sequence[Document],
+    book: Book, records: Sequence[logging.LogRecord], refused: Sequence[tuple[str, str]]
 ) -> list[Diagnostic]:
     """Refused resources and engine messages as diagnostics, each reported once.
 
     A message is located in the document that uses the resource it names, or in the style sheet
-    that was being parsed when it came (``where`` maps a record's id to it); a character no font
-    has is reported once in each document that uses it.
+    that was being parsed when it came (``book.messages``, which come before ``records``); a
+    character no font has is reported once in each document that uses it.
     """
+    used_by = book.used_by
     found: dict[Diagnostic, None] = {}
     reasons = dict(refused)
     for url, reason in reasons.items():
         message = f"{_short(url)} not loaded: {reason}"
         found[Diagnostic(used_by.get(url, ""), None, "warning", "pdf-refused", message)] = None
     missing: dict[str, None] = {}
-    for record in records:
+    for record, sheet in (*book.messages, *((record, "") for record in records)):
         args = record.args if isinstance(record.args, tuple) else ()
         first = str(args[0]) if args else ""
         if first in reasons:
@@ -203,13 +116,13 @@ def _diagnostics(
         if str(record.msg).startswith(_FONTTOOLS):
             found[SUBSETTER_HINT] = None
             continue
-        path = where.get(id(record)) or used_by.get(first, "")
+        path = sheet or used_by.get(first, "")
         code = "pdf-resource" if record.levelno >= logging.ERROR else "pdf-engine"
         message = " ".join(record.getMessage().split())
         found[Diagnostic(path, None, "warning", code, message)] = None
     for char in missing:
         message = f"no font has {char} (U+{ord(char[0]):04X}); it is printed as an empty box"
-        for doc in documents:
+        for doc in book.compilation.documents:
             if char in doc.body or char in doc.title:
                 found[Diagnostic(doc.path, None, "warning", "pdf-glyph-missing", message)] = None
     return list(found)
