@@ -17,21 +17,16 @@ import dataclasses
 import hashlib
 import os
 import re
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import weasyprint
 
-from publisher import css
+from publisher import css, pdf
 from publisher.cache import store as cache
-from publisher.pdf import fetcher
 from publisher.pdf import flow as pdf_flow
-from publisher.pdf import fonts as pdf_fonts
 from publisher.pdf import fontset as pdf_fontset
-from publisher.pdf import layouts as cache_layouts
 from publisher.pdf import stamp as pdf_stamp
-from publisher.pdf import units as pdf_units
 from publisher.pdf.prepare import Book
 from publisher.pdf.units import Job
 from publisher.reading import files
@@ -239,17 +234,9 @@ def _scaffold(parts: Sequence[Part], first: int) -> tuple[Part, ...]:
 def _salt(book: Book, styles: tuple[tuple[str, str | None], ...]) -> str:
     """Everything besides a unit's own HTML and style sheet that shapes its pages."""
     digest = hashlib.sha256(weasyprint.__version__.encode())
-    # This module writes the units' HTML and style sheets: its code counts too.
-    modules = (
-        sys.modules[__name__],
-        pdf_units,
-        pdf_fonts,
-        pdf_flow,
-        pdf_stamp,
-        fetcher,
-        cache_layouts,
-    )
-    digest.update(cache.code_digest(modules).encode())
+    # Every module of the backend (this one writes the units' HTML and style sheets), and
+    # the style-sheet editing it relies on.
+    digest.update(cache.code_digest((pdf, css)).encode())
     digest.update(pdf_fontset.digest().encode())
     for text, base in styles:
         digest.update(f"\0{base}\0{text}".encode())
