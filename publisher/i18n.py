@@ -196,6 +196,26 @@ _LABELS: dict[str, dict[str, str]] = {
 LANGUAGES = tuple(_LABELS)
 """Languages with a full label table; others fall back to English labels."""
 
+# Admonition labels (issue 15), kept apart from the table above so that they move into the
+# label catalogs in one piece. One per kind, in the order of ADMONITIONS.
+ADMONITIONS = ("note", "tip", "important", "warning", "caution")
+"""The kinds of admonition (GitHub's alerts), each with a label."""
+_ADMONITION_LABELS: dict[str, tuple[str, str, str, str, str]] = {
+    "en": ("Note", "Tip", "Important", "Warning", "Caution"),
+    "es": ("Nota", "Consejo", "Importante", "Advertencia", "Precaución"),
+    "fr": ("Remarque", "Astuce", "Important", "Avertissement", "Attention"),
+    "de": ("Hinweis", "Tipp", "Wichtig", "Warnung", "Vorsicht"),
+    "pt": ("Nota", "Dica", "Importante", "Aviso", "Cuidado"),
+    "ar": ("ملاحظة", "نصيحة", "مهم", "تحذير", "تنبيه"),
+    "he": ("הערה", "טיפ", "חשוב", "אזהרה", "זהירות"),
+}
+
+
+def admonition(lang: str, kind: str) -> str:
+    """The label of an admonition of a kind ("note", "warning"…) in a language."""
+    names = _ADMONITION_LABELS.get(base(lang), _ADMONITION_LABELS["en"])
+    return names[ADMONITIONS.index(kind)]
+
 
 def base(lang: str) -> str:
     """The primary subtag of a BCP 47 tag, lower case."""
