@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 from typing import Literal
 
 from publisher import i18n
+from publisher.assembling import references
 from publisher.model import Compilation, Diagnostic, Document, Entry, Section
 
 Order = Literal["date", "title", "path"]
@@ -91,8 +92,9 @@ def assemble(
     group: Group = "none",
 ) -> tuple[Compilation, list[Diagnostic]]:
     """Build the compilation of the selected documents."""
-    chosen = select(docs, selection)
-    entries, problems = pair(chosen, info.lang, docs)
+    chosen, problems = references.resolve(select(docs, selection), docs)
+    entries, paired = pair(chosen, info.lang, docs)
+    problems.extend(paired)
     entries.sort(key=_sort_key(order))
     sections = _group(entries, group, info.lang)
     languages = _languages(chosen, info.lang)
