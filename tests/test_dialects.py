@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -70,6 +71,23 @@ def write(folder: Path, name: str, text: str) -> Path:
 )
 def test_no_template_tag_reaches_a_reader(text: str) -> None:
     assert not TAGS.search(reader_text(run(text, page=Page({"v": "1"}))))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{< a >}}" * 3000 + "x" + "{{< /a >}}" * 3000,
+        "{{% note %}}\n" * 22 + "x\n" + "{{% /note %}}\n" * 22,
+        "{{<" * 50_000,
+        "{% raw %}" * 20_000,
+    ],
+    ids=["deep", "nested-admonitions", "lone-openers", "raw-openers"],
+)
+def test_hostile_tags_cost_little_and_leave_nothing(text: str) -> None:
+    start = time.perf_counter()
+    markup = run(text)
+    assert time.perf_counter() - start < 15
+    assert not TAGS.search(reader_text(markup))
 
 
 def test_an_unknown_shortcode_warns_once_per_name_at_its_first_line_and_keeps_its_text() -> None:

@@ -35,6 +35,7 @@ _KINDS = {
     **dict.fromkeys(("attention", "warn"), "warning"),
     **dict.fromkeys(("danger", "error", "failure", "fail", "missing", "bug"), "caution"),
 }  # fmt: skip
+_CALLOUT = re.compile(r"\[!([A-Za-z]+)\][+-]?[ \t]*([^\n]*)\n?")
 _CONTAINER = re.compile(r"\s*([A-Za-z]+)(?:\[(.*)\]|\s+(.*)|\s*)$")
 
 
@@ -69,9 +70,29 @@ def _render(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any
     return result
 
 
+def _callouts(tokens: list[Token]) -> None:
+    """Mark the quotes that open with ``[!KIND]`` that markdown-it's alerts leave: a title after
+    the marker or text under it (Obsidian's callouts), or a kind GitHub does not have."""
+    for index, token in enumerate(tokens[:-2]):
+        if token.type != "blockquote_open" or tokens[index + 1].type != "paragraph_open":
+            continue
+        inline = tokens[index + 2]
+        match = _CALLOUT.match(inline.content)
+        kind = kind_of(match.group(1)) if match else None
+        if match is None or kind is None:
+            continue
+        inline.content = inline.content[match.end() :]
+        token.type, token.meta = "callout_open", {"kind": kind, "title": match.group(2).strip()}
+        closing = next(
+            t for t in tokens[index:] if t.type == "blockquote_close" and t.level == token.level
+        )
+        closing.type = "callout_close"
+
+
 def _asides(state: StateCore) -> None:
     """Give every admonition the same aside and title, whichever syntax it came from."""
     lang = str(state.env.get("lang", "en"))
+    _callouts(state.tokens)
     tokens: list[Token] = []
     skip = 0
     label: str | None = None
@@ -102,14 +123,18 @@ def _asides(state: StateCore) -> None:
     state.tokens = tokens
 
 
-_OPENERS = frozenset({"alert_open", "admonition_open", "container_admonition_open"})
-_CLOSERS = frozenset({"alert_close", "admonition_close", "container_admonition_close"})
+_OPENERS = frozenset({"alert_open", "admonition_open", "container_admonition_open", "callout_open"})
+_CLOSERS = frozenset(
+    {"alert_close", "admonition_close", "container_admonition_close", "callout_close"}
+)
 
 
 def _kind_and_title(token: Token) -> tuple[str, str | None]:
     """The kind of an admonition and its title: None for the label, "" for none at all."""
     if token.type == "alert_open":
         return str(token.meta["kind"]).lower(), None
+    if token.type == "callout_open":
+        return str(token.meta["kind"]), str(token.meta["title"]) or None
     if token.type == "admonition_open":
         kind = kind_of(str(token.meta.get("tag", ""))) or "note"
         return kind, None if re.fullmatch(r"\s*\S+\s*", token.info) else ""

@@ -13,52 +13,38 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from publisher.normalizing import shortcodes
 from publisher.normalizing.shortcodes import Call, Context, Expansion, Page
+from publisher.normalizing.tags import (
+    BROKEN,
+    CLOSERS,
+    OPENER,
+    RAW,
+    RAW_END,
+    Tag,
+    code_ranges,
+    plain,
+    read,
+)
+from publisher.reading import limits
 
 Warn = Callable[[int | None, str, str], None]
 
-_OPENER = re.compile(r"\{\{[<%]|\{%")
-_CLOSERS = {"{{<": ">}}", "{{%": "%}}", "{%": "%}"}
-# A tag longer than this is not one: bounds the scan of a lone "{{<" to keep it linear.
-_MAX_TAG = 4000
-_ARGUMENT = re.compile(r'\s*(?:([\w.-]+)\s*=\s*)?("(?:[^"\\]|\\.)*"|`[^`]*`|\'[^\']*\'|[^\s"`\']+)')
-_RAW_END = re.compile(r"\{%-?\s*endraw\s*-?%\}")
-_FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
 _LINE_HEAD = re.compile(r"[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?")
 _MARKER = re.compile(r"[-+*]|\d{1,9}[.)]")
 _MAX_DEPTH = 8
-# Names no tag can have: the text of a {% raw %} block, an opener that starts no tag.
-_RAW = " raw"
-_BROKEN = " broken"
-
-
-@dataclass(frozen=True, slots=True)
-class _Tag:
-    """One template tag as written."""
-
-    start: int
-    end: int
-    name: str
-    args: tuple[str, ...]
-    named: dict[str, str]
-    closing: bool
-    self_closing: bool
-    liquid: bool
-    markdown: bool
-    in_code: bool
+_MAX_NESTING = limits.MARKDOWN_NESTING
 
 
 @dataclass(slots=True)
 class _Node:
     """A tag and, once its closing tag is found, what it holds and where that ends."""
 
-    tag: _Tag
+    tag: Tag
     children: list[_Node | tuple[int, int]] = field(default_factory=list)
-    close: _Tag | None = None
+    close: Tag | None = None
 
 
 @dataclass(slots=True)
@@ -85,7 +71,7 @@ def expand(
 
     A body without tags comes back as it is, with None for the lines.
     """
-    if not _OPENER.search(text):
+    if not OPENER.search(text):
         return text, None, set()
     starts = [0, *(m.end() for m in re.finditer("\n", text))]
 
@@ -125,10 +111,12 @@ class _Expander:
     warned: set[str]
     out: _Out
     code: Sequence[tuple[int, int]] = ()
+    starts: Sequence[int] = ()
 
     def run(self, depth: int) -> None:
         """Expand the text into the output."""
-        self.code = _code_ranges(self.text)
+        self.code = code_ranges(self.text)
+        self.starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
         for node in self._tree(len(self.text)):
             self._write(node, depth)
 
@@ -138,7 +126,7 @@ class _Expander:
 
     def _tree(self, end: int) -> list[_Node | tuple[int, int]]:
         """Text and tags, each paired tag holding what is between it and its closing tag."""
-        root = _Node(_plain(0, 0, ""))
+        root = _Node(plain(0, 0, ""))
         stack = [root]
         position = 0
         for tag in self._tags(0, end):
@@ -155,7 +143,8 @@ class _Expander:
                     _flatten(stack)
                 stack[-1].close = tag
                 stack.pop()
-            elif tag.self_closing:
+            elif tag.self_closing or len(stack) > _MAX_NESTING:
+                # Past the nesting limit a tag holds nothing: expanding it recurses.
                 stack[-1].children.append(_Node(tag))
             else:
                 node = _Node(tag)
@@ -167,59 +156,39 @@ class _Expander:
             _flatten(stack)
         return root.children
 
-    def _tags(self, start: int, end: int) -> list[_Tag]:
+    def _tags(self, start: int, end: int) -> list[Tag]:
         """The template tags of text[start:end], in order; a raw block is text."""
-        found: list[_Tag] = []
+        found: list[Tag] = []
         position = start
-        while (match := _OPENER.search(self.text, position, end)) is not None:
-            tag = self._tag(match.start(), match.group(), end)
-            if tag.name == _BROKEN and not tag.in_code and _BROKEN not in self.warned:
-                self.warned.add(_BROKEN)
-                message = f"{match.group()!r} that opens no well-formed tag: removed"
-                self.report(tag.start, "shortcode-broken", message)
+        # No tag ends past its kind's last closer: a run of lone openers is not scanned again.
+        ends = {o: min(end, self.text.rfind(c) + len(c)) for o, c in CLOSERS.items()}
+        raw_ends = [(m.start(), m.end()) for m in RAW_END.finditer(self.text, start, end)]
+        while (match := OPENER.search(self.text, position, end)) is not None:
+            opener, at = match.group(), match.start()
+            tag = read(self.text, at, opener, ends[opener], self._in_code(at))
+            if tag.name == BROKEN and not tag.in_code:
+                self._broken(tag.start, opener)
             found.append(tag)
             position = tag.end
             if tag.liquid and tag.name == "raw" and not tag.closing:
-                closing = _RAW_END.search(self.text, position, end)
-                stop = closing.start() if closing else end
-                found.append(_plain(position, stop, _RAW))
-                if closing:
-                    end_tag = _plain(stop, closing.end(), "raw")
-                    found.append(replace(end_tag, closing=True, self_closing=False, liquid=True))
-                position = closing.end() if closing else end
+                index = bisect.bisect_left(raw_ends, (position, position))
+                if index == len(raw_ends):
+                    # Liquid refuses a raw block that never ends; its opener goes, nothing else.
+                    found[-1] = plain(tag.start, tag.end, BROKEN, tag.in_code)
+                    if not tag.in_code:
+                        self._broken(tag.start, "{% raw %}")
+                    continue
+                stop, after = raw_ends[index]
+                found.append(plain(position, stop, RAW))
+                found.append(Tag(stop, after, "raw", (), {}, True, False, True, False))
+                position = after
         return found
 
-    def _tag(self, start: int, opener: str, end: int) -> _Tag:
-        """The tag that starts at start; a broken one when what follows is none."""
-        closer = _CLOSERS[opener]
-        inside = start + len(opener)
-        stop = _find_closer(self.text, inside, min(end, inside + _MAX_TAG), closer)
-        if stop < 0:
-            return replace(_plain(start, inside, _BROKEN), in_code=self._in_code(start))
-        body = self.text[inside:stop].strip()
-        liquid = opener == "{%"
-        if liquid:
-            body = body.removeprefix("-").removesuffix("-").strip()
-        elif body.startswith("/*") and body.endswith("*/"):
-            # Hugo's escape shows a shortcode as it is written: {{</* name */>}}.
-            return _plain(start, stop + len(closer), f"{opener} {body[2:-2].strip()} {closer}")
-        closing = body.startswith("/")
-        self_closing = not closing and body.endswith("/")
-        body = body.strip("/").strip()
-        words = _arguments(body)
-        if not words or not re.fullmatch(r"[\w./-]+", words[0][1]):
-            broken = _plain(start, stop + len(closer), _BROKEN)
-            return replace(broken, in_code=self._in_code(start))
-        name = words[0][1]
-        if liquid and name.startswith("end") and len(name) > 3:
-            name, closing = name[3:], True
-        args = tuple(value for key, value in words[1:] if key is None)
-        named = {key: value for key, value in words[1:] if key is not None}
-        in_code = self._in_code(start)
-        return _Tag(
-            start, stop + len(closer), name, args, named, closing, self_closing, liquid,
-            opener == "{{%", in_code,
-        )  # fmt: skip
+    def _broken(self, at: int, what: str) -> None:
+        """Warn, once per body, of a tag opener that opens nothing and is removed."""
+        if BROKEN not in self.warned:
+            self.warned.add(BROKEN)
+            self.report(at, "shortcode-broken", f"{what!r} that opens no well-formed tag: removed")
 
     def _write(self, node: _Node | tuple[int, int], depth: int) -> None:
         """Write a text span, or a tag's expansion with what it holds."""
@@ -227,10 +196,10 @@ class _Expander:
             self.out.source(self.text[node[0] : node[1]], node[0])
             return
         tag = node.tag
-        if tag.name == _RAW or (tag.name == _BROKEN and tag.in_code):
+        if tag.name == RAW or (tag.name == BROKEN and tag.in_code):
             self.out.source(self.text[tag.start : tag.end], tag.start)
             return
-        if tag.name == _BROKEN:
+        if tag.name == BROKEN:
             return
         if tag.name.startswith(("{{<", "{{%")):
             self.out.made(tag.name, tag.start)  # an escaped shortcode, shown as written
@@ -239,7 +208,8 @@ class _Expander:
             self._keep(node, depth)
             return
         inner = self._inner(node, depth) if node.close is not None else None
-        call = Call(tag.name, tag.args, tag.named, inner, self.line_of(tag.start))
+        text = "".join(inner.text) if inner is not None else None
+        call = Call(tag.name, tag.args, tag.named, text, self.line_of(tag.start))
         expansion = self._expansion(tag, call, depth)
         if expansion is None:
             if tag.name not in self.warned:
@@ -248,9 +218,9 @@ class _Expander:
                 message = f"unknown {kind} {tag.name!r}: its tags dropped, what it holds kept"
                 self.report(tag.start, "unknown-shortcode", message)
             expansion = Expansion("", "")
-        self._place(node, expansion, depth)
+        self._place(node, expansion, inner)
 
-    def _expansion(self, tag: _Tag, call: Call, depth: int) -> Expansion | None:
+    def _expansion(self, tag: Tag, call: Call, depth: int) -> Expansion | None:
         """What the registry (or the project's snippet) makes of a call; None when unknown."""
         if not tag.liquid and tag.name in self.context.page.snippets:
             return shortcodes.snippet(self.context.page.snippets[tag.name], call, self.context)
@@ -281,14 +251,14 @@ class _Expander:
         ).run(depth + 1)
         return "".join(nested.text)
 
-    def _inner(self, node: _Node, depth: int) -> str:
-        """The text a paired tag holds, its own tags expanded."""
+    def _inner(self, node: _Node, depth: int) -> _Out:
+        """What a paired tag holds, its own tags expanded (once: an expansion may wrap it)."""
         nested = _Out()
         saved, self.out = self.out, nested
         for child in node.children:
             self._write(child, depth + 1)
         self.out = saved
-        return "".join(nested.text)
+        return nested
 
     def _keep(self, node: _Node, depth: int) -> None:
         """Write a tag that stays as it is (Liquid in code), with what it holds."""
@@ -299,14 +269,16 @@ class _Expander:
         if node.close is not None:
             self.out.source(self.text[node.close.start : node.close.end], node.close.start)
 
-    def _place(self, node: _Node, expansion: Expansion, depth: int) -> None:
+    def _place(self, node: _Node, expansion: Expansion, inner: _Out | None) -> None:
         """Write an expansion in place of the tags, as blocks of their own when it is one."""
         tag = node.tag
         end = node.close.end if node.close is not None else tag.end
-        line_start = self.text.rfind("\n", 0, tag.start) + 1
-        head = self.text[line_start : tag.start]
-        line_end = self.text.find("\n", end)
-        after = self.text[end : line_end if line_end >= 0 else len(self.text)]
+        line = bisect.bisect_right(self.starts, tag.start) - 1
+        head = self.text[self.starts[line] : tag.start]
+        last = bisect.bisect_right(self.starts, end)
+        after = self.text[
+            end : self.starts[last] - 1 if last < len(self.starts) else len(self.text)
+        ]
         alone = bool(_LINE_HEAD.fullmatch(head)) and not after.strip()
         block = expansion.block
         indent = _MARKER.sub(lambda m: " " * len(m[0]), head) if alone else ""
@@ -320,20 +292,16 @@ class _Expander:
             made("" if alone else "\n\n")
         made(expansion.head + (wrap if block and expansion.tail is not None else ""))
         if expansion.tail is not None:
-            for child in node.children:
-                self._write(child, depth + 1)
+            if inner is not None:
+                self.out.text.extend(inner.text)
+                self.out.origin.extend(inner.origin)
             made((wrap if block else "") + expansion.tail)
         if block:
             # An HTML block runs on to the next blank line; one ends it here.
             self.out.made(wrap.rstrip() + "\n" if alone else "\n\n", tag.start)
 
 
-def _plain(start: int, end: int, name: str) -> _Tag:
-    """A tag that stands for text: a raw block, an escaped shortcode."""
-    return _Tag(start, end, name, (), {}, False, True, False, False, False)
-
-
-def _closes(closing: _Tag, opening: _Tag) -> bool:
+def _closes(closing: Tag, opening: Tag) -> bool:
     """Whether a closing tag closes an open one: same name, same language."""
     return opening.name == closing.name and opening.liquid == closing.liquid
 
@@ -343,60 +311,3 @@ def _flatten(stack: list[_Node]) -> None:
     node = stack.pop()
     stack[-1].children.extend(node.children)
     node.children = []
-
-
-def _find_closer(text: str, start: int, end: int, closer: str) -> int:
-    """Where the closer of a tag is, skipping quoted arguments; -1 if not before end."""
-    position = start
-    while position < end:
-        char = text[position]
-        if char in '"`':
-            stop = text.find(char, position + 1, end)
-            while char == '"' and stop > 0 and text[stop - 1] == "\\":
-                stop = text.find(char, stop + 1, end)
-            if stop < 0:
-                return -1
-            position = stop + 1
-        elif text.startswith(closer, position):
-            return position
-        elif char == "\n" and text.startswith("\n\n", position):
-            return -1  # a tag never spans a blank line
-        else:
-            position += 1
-    return -1
-
-
-def _arguments(body: str) -> list[tuple[str | None, str]]:
-    """The words of a tag: (name or None, value unquoted)."""
-    words: list[tuple[str | None, str]] = []
-    for match in _ARGUMENT.finditer(body):
-        key, value = match.group(1), match.group(2)
-        if value[:1] == '"' and value[-1:] == '"' and len(value) > 1:
-            value = re.sub(r"\\(.)", r"\1", value[1:-1])
-        elif value[:1] in "`'" and value[-1:] == value[:1] and len(value) > 1:
-            value = value[1:-1]
-        words.append((key, value))
-    return words
-
-
-def _code_ranges(text: str) -> list[tuple[int, int]]:
-    """Where the text is code: fenced blocks and code spans (as far as lines tell)."""
-    ranges: list[tuple[int, int]] = []
-    fence = ""
-    fence_start = 0
-    offset = 0
-    for line in text.split("\n"):
-        end = offset + len(line)
-        match = _FENCE.match(line)
-        if fence:
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                ranges.append((fence_start, end))
-                fence = ""
-        elif match:
-            fence, fence_start = match.group(1), offset
-        else:
-            ranges.extend((offset + m.start(), offset + m.end()) for m in _CODE_SPAN.finditer(line))
-        offset = end + 1
-    if fence:
-        ranges.append((fence_start, len(text)))
-    return ranges
