@@ -1,9 +1,11 @@
-"""Admonitions as one aside: GitHub alerts, Docusaurus containers and MkDocs blocks.
+"""Admonitions as one aside: GitHub alerts, Obsidian callouts, Docusaurus containers and
+MkDocs blocks.
 
-``> [!NOTE]`` (markdown-it's alerts), ``:::note Title`` … ``:::`` (a container, which the
-shortcodes become too) and ``!!! note "Title"`` with an indented body (mdit-py-plugins' admon)
-all render as ``<aside class="admonition note" role="note">`` with a first paragraph of class
-``admonition-title``: the author's title, else the kind's label in the document's language.
+``> [!NOTE]`` (markdown-it's alerts; ``> [!tip] Title`` too), ``:::note Title`` … ``:::`` (a
+container, which the shortcodes become too) and ``!!! note "Title"`` with an indented body
+(mdit-py-plugins' admon) all render as ``<aside class="admonition note" role="note">`` with a
+first paragraph of class ``admonition-title``: the author's title, else the kind's label in the
+document's language.
 """
 
 from __future__ import annotations
@@ -20,12 +22,10 @@ from mdit_py_plugins.container import container_plugin
 
 from publisher import i18n
 
-KINDS = i18n.ADMONITIONS
-"""The kinds an admonition is shown as: GitHub's five."""
-
-# What each source's names mean, from GitHub, Docusaurus, MkDocs, Docsy and Bootstrap.
+# What each source's names mean, from GitHub, Docusaurus, MkDocs, Docsy and Bootstrap, as one
+# of the kinds an admonition is shown as (GitHub's five, which have labels).
 _KINDS = {
-    **dict.fromkeys(KINDS, ""),
+    **dict.fromkeys(i18n.ADMONITIONS, ""),
     **dict.fromkeys(
         ("info", "abstract", "summary", "tldr", "seealso", "example", "quote", "cite", "question",
          "help", "faq", "todo", "primary", "secondary", "light", "dark", "pageinfo", "callout"),
