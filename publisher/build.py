@@ -6,7 +6,7 @@ import contextlib
 import re
 import shutil
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,13 +44,15 @@ def load(
     excludes: Sequence[str] = (),
     default_lang: str = "en",
     cache: Path | None = None,
+    snippets: Mapping[str, str] | None = None,
 ) -> Loaded:
     """Find, read and normalize the documents of some inputs.
 
     With a ``cache`` folder, a file whose bytes were normalized before is not parsed again.
+    ``snippets`` maps a shortcode name to the project's Jinja snippet for it.
     """
     found, problems = sources.find(inputs, excludes)
-    documents, diagnostics = read_documents(found, default_lang, cache)
+    documents, diagnostics = read_documents(found, default_lang, cache, snippets)
     problems.extend(diagnostics)
     roots = tuple(sorted({root for _, root in found}))
     return Loaded(tuple(documents), tuple(problems), len(found), roots)

@@ -262,6 +262,15 @@ def _table(folders: tuple[Path, ...], lang: str) -> Mapping[str, Message]:
     return table
 
 
+ADMONITIONS = ("note", "tip", "important", "warning", "caution")
+"""The kinds of admonition (GitHub's alerts), each with a label of the same key."""
+
+
+def admonition(lang: str, kind: str) -> str:
+    """The label of an admonition of a kind ("note", "warning"…) in a language."""
+    return BUILTIN.label(lang, kind)
+
+
 def base(lang: str) -> str:
     """The primary subtag of a BCP 47 tag, lower case."""
     return lang.split("-")[0].lower()

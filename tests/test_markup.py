@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from publisher.model import BodyFormat
+from publisher.normalizing.bundles import _glob
 from publisher.normalizing.markup import Markup, convert
+from publisher.normalizing.shortcodes import Page
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markup"
 REGEN = os.environ.get("PUBLISHER_REGEN") == "1"
@@ -36,6 +38,15 @@ def split(text: str) -> tuple[dict[str, str], str, int]:
 def local_images(path: str) -> str | None:
     """A resolver under which only images/ exists."""
     return path if path.startswith("images/") else None
+
+
+# What the fixtures' page bundle holds, beside images/chart.png that local_images also finds.
+BUNDLE = ("images/featured-banner.png", "images/logos/a.png", "images/logos/b.png")
+
+
+def bundle(pattern: str) -> tuple[str, ...]:
+    """The fixture bundle's files that match a Hugo glob, as the normalizer lists them."""
+    return tuple(path for path in BUNDLE if _glob(pattern).fullmatch(path))
 
 
 def run(
@@ -91,6 +102,7 @@ def test_fixture(source: Path) -> None:
         anchor_prefix="doc",
         base_url=meta.get("base_url") or meta.get("source_url"),
         resolve_image=local_images,
+        page=Page(meta, bundle),
     )
     assert_well_formed(markup.body)
     facts = {

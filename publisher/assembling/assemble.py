@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 from typing import Literal
 
 from publisher import i18n
+from publisher.assembling import references
 from publisher.model import Compilation, Diagnostic, Document, Entry, Section, tag_name
 
 Order = Literal["date", "title", "path"]
@@ -94,8 +95,9 @@ def assemble(
     labels: i18n.Labels = i18n.BUILTIN,
 ) -> tuple[Compilation, list[Diagnostic]]:
     """Build the compilation of the selected documents; group headings in the book's language."""
-    chosen = select(docs, selection)
-    entries, problems = pair(chosen, info.lang, docs)
+    chosen, problems = references.resolve(select(docs, selection), docs)
+    entries, paired = pair(chosen, info.lang, docs)
+    problems.extend(paired)
     entries.sort(key=_sort_key(order))
     sections = _group(entries, group, info, labels)
     languages = _languages(chosen, info.lang)

@@ -42,8 +42,10 @@ def load_sources(
         lang = kw.get("lang") or project_config.book.lang
     else:
         inputs, excludes, lang = list(sources), kw["excludes"], kw.get("lang") or "en"
+    snippets = project_config.snippets() if project_config is not None else None
     with console.progress("Reading documents…"):
-        return load(inputs, excludes, default_lang=lang, cache=cache), project_config
+        loaded = load(inputs, excludes, default_lang=lang, cache=cache, snippets=snippets)
+        return loaded, project_config
 
 
 def source_date_epoch() -> int | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from publisher.model import Diagnostic, Document
@@ -20,10 +21,27 @@ MAX_XHTML_BYTES = 250_000
 _PAGE_OVERHEAD = 2_000
 
 
-def pages(
-    part: render.Part, names: set[str], images: cover.Images, problems: list[Diagnostic]
-) -> tuple[list[render.Part], dict[str, str]]:
-    """A part as one or more pages, and which page holds each id."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class Laid:
+    """A part cut into pages, not yet written: its pages' roots and file stems."""
+
+    part: render.Part
+    chunks: list[ET.Element]
+    stems: list[str]
+
+    @property
+    def where(self) -> dict[str, str]:
+        """Which page holds each id of the part."""
+        return {
+            str(el.get("id")): stem
+            for stem, chunk in zip(self.stems, self.chunks, strict=True)
+            for el in chunk.iter()
+            if el.get("id")
+        }
+
+
+def lay(part: render.Part, images: cover.Images, problems: list[Diagnostic]) -> Laid:
+    """A part cut into pages small enough for reading systems, its images embedded."""
     root = ET.fromstring(part.html)
     if part.document is not None:
         images.embed(root, part.document, problems)
@@ -31,25 +49,33 @@ def pages(
     # Re-serializing never doubles a fragment, so one under half the room needs no measuring.
     chunks = [root] if 2 * len(part.html.encode()) < room else split(root, room)
     stems = [part.name if n == 0 else f"{part.name}_{n + 1}" for n in range(len(chunks))]
-    where: dict[str, str] = {}
     for stem, chunk in zip(stems, chunks, strict=True):
         # The rendering contract: a part's root id is its file stem, continuations included.
         chunk.set("id", stem)
-        where.update((str(el.get("id")), stem) for el in chunk.iter() if el.get("id"))
+    return Laid(part, chunks, stems)
+
+
+def pages(
+    laid: Laid, where: Mapping[str, str], names: set[str], problems: list[Diagnostic]
+) -> list[render.Part]:
+    """A laid-out part as pages, its links pointed at the page that holds their target.
+
+    ``where`` tells which page holds each id of the whole book: a document may link to another.
+    """
+    part = laid.part
     if part.document is not None:
-        for stem, chunk in zip(stems, chunks, strict=True):
+        for stem, chunk in zip(laid.stems, laid.chunks, strict=True):
             _resolve_links(chunk, stem, where, names, part.document, problems)
-    pages = [
+    return [
         dataclasses.replace(part, name=stem, html=ET.tostring(chunk, encoding="unicode"))
-        for stem, chunk in zip(stems, chunks, strict=True)
+        for stem, chunk in zip(laid.stems, laid.chunks, strict=True)
     ]
-    return pages, where
 
 
 def _resolve_links(
     chunk: ET.Element,
     stem: str,
-    where: dict[str, str],
+    where: Mapping[str, str],
     names: set[str],
     doc: Document,
     problems: list[Diagnostic],

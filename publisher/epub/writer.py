@@ -8,7 +8,8 @@ import io
 import itertools
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections import ChainMap
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,8 +130,15 @@ def _epub(compilation: Compilation, options: OutputOptions, problems: list[Diagn
     pages = [_page(env, _cover_part(env, compilation, cover_image.name, labels), hrefs)]
     toc: list[_Point] = []
     current: _Point | None = None
-    for part in parts:
-        chunks, where = epub_pages.pages(part, names, images, problems)
+    laid = [epub_pages.lay(part, images, problems) for part in parts]
+    owns = [each.where for each in laid]
+    # A document may link to another's anchors: every page's ids, a part's own first.
+    everywhere: dict[str, str] = {}
+    for own in reversed(owns):
+        everywhere.update(own)
+    for each, own in zip(laid, owns, strict=True):
+        part, where = each.part, ChainMap(own, everywhere)
+        chunks = epub_pages.pages(each, where, names, problems)
         pages.extend(_page(env, chunk, hrefs) for chunk in chunks)
         if not part.listed:
             continue
@@ -205,7 +213,7 @@ def _page(env: jinja2.Environment, part: render.Part, stylesheets: Sequence[str]
     return _File(f"{part.name}.xhtml", _XHTML, html.encode(), properties)
 
 
-def _heading_points(doc: Document, where: dict[str, str]) -> list[_Point]:
+def _heading_points(doc: Document, where: Mapping[str, str]) -> list[_Point]:
     """A document's subheadings as a tree, each pointing into the page that holds it."""
     top: list[_Point] = []
     stack: list[tuple[int, list[_Point]]] = [(1, top)]

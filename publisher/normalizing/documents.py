@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from publisher import css, model, normalizing
+from publisher import css, i18n, model, normalizing
 from publisher import reading as reading_stage
 from publisher.cache import data as d
 from publisher.cache import store as cache
@@ -27,8 +27,11 @@ from publisher.runtime.workers import running
 PARALLEL_FROM = 64
 """Documents to normalize per worker process before more than one is worth starting."""
 
-# A body that shows a local image depends on files beside it, which its bytes do not name.
-_IMAGES = re.compile(rb"!\[|<img\b", re.IGNORECASE)
+# A body that shows a local image depends on files beside it, which its bytes do not name; so
+# does one whose template tags show the bundle's images or include a file.
+_IMAGES = re.compile(
+    rb"!\[|<img\b|\{\{[<%]\s*/?\s*(?:figure|img|imgproc|gallery)\b|\{%-?\s*include\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,15 +45,26 @@ class _Entry:
 
 
 def read_documents(
-    found: Sequence[tuple[Path, Path]], default_lang: str, folder: Path | None
+    found: Sequence[tuple[Path, Path]],
+    default_lang: str,
+    folder: Path | None,
+    snippets: Mapping[str, str] | None = None,
 ) -> tuple[list[Document], list[Diagnostic]]:
     """Read and normalize files, reusing what an earlier build made of the same bytes.
+
+    ``snippets`` maps a shortcode name to the project's Jinja snippet for it.
 
     Problems come as an uncached build reports them: every reading problem in file order, then
     every normalizing problem in file order; a damaged entry adds one warning at the end.
     """
     store = cache.Store(folder / "documents") if folder is not None else None
-    tool = cache.code_digest((reading_stage, normalizing, css, model))
+    snippets = dict(snippets or {})
+    tool = cache.code_digest((reading_stage, normalizing, css, model, i18n))
+    # Admonition labels are written into bodies from the built-in catalogs.
+    for catalog in sorted(i18n.LOCALES.rglob("*.po")):
+        tool = hashlib.sha256(tool.encode() + catalog.read_bytes()).hexdigest()
+    # A project's snippets shape the bodies that use them, as the code does.
+    tool = hashlib.sha256(repr(sorted(snippets.items())).encode() + tool.encode()).hexdigest()
     keys: list[str | None] = []
     entries: list[_Entry | None] = []
     raws: list[RawDocument | None] = []
@@ -82,7 +96,7 @@ def read_documents(
         raw = raws[index]
         if entries[index] is None and raw is not None:
             todo[index] = raw
-    normalized = _normalize(list(todo.values()), default_lang, ids)
+    normalized = _normalize(list(todo.values()), default_lang, ids, snippets)
     for index, (docs, found_now) in zip(todo, normalized, strict=True):
         raw = todo[index]
         document = docs[0] if docs else None
@@ -98,10 +112,13 @@ def read_documents(
 
 
 def _normalize(
-    raws: list[RawDocument], default_lang: str, ids: dict[SourceKey, str]
+    raws: list[RawDocument],
+    default_lang: str,
+    ids: dict[SourceKey, str],
+    snippets: dict[str, str],
 ) -> Iterator[tuple[list[Document], list[Diagnostic]]]:
     """Normalize each raw document alone, in worker processes when there are many."""
-    one = functools.partial(_normalize_one, default_lang=default_lang, ids=ids)
+    one = functools.partial(_normalize_one, default_lang=default_lang, ids=ids, snippets=snippets)
     workers = min(os.cpu_count() or 1, len(raws) // PARALLEL_FROM)
     if workers < 2 or sys.platform != "linux":
         yield from map(one, raws)
@@ -112,9 +129,9 @@ def _normalize(
 
 
 def _normalize_one(
-    raw: RawDocument, default_lang: str, ids: dict[SourceKey, str]
+    raw: RawDocument, default_lang: str, ids: dict[SourceKey, str], snippets: dict[str, str]
 ) -> tuple[list[Document], list[Diagnostic]]:
-    return normalize.normalize([raw], default_lang=default_lang, ids=ids)
+    return normalize.normalize([raw], default_lang=default_lang, ids=ids, snippets=snippets)
 
 
 def _key(data: bytes | None, rel: str, default_lang: str, tool: str) -> str | None:

@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from publisher.normalizing import emphasis
+from publisher.normalizing import admonitions, attributes, emphasis
 from publisher.normalizing.sanitize import MAX_DEPTH, Scanner, Warn, check_url
 from publisher.normalizing.tree import LINE_ATTR
 from publisher.reading import limits
@@ -105,6 +105,8 @@ def _markdown(quotes: str, html: bool) -> MarkdownIt:
     # Prose indented four spaces is not code in these documents; fenced code still is.
     md.disable("code")
     md.use(footnote_plugin)
+    admonitions.setup(md)
+    attributes.setup(md)
     md.add_render_rule("html_block", _render_html_block)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     md.add_render_rule("footnote_block_open", lambda *_: '<section role="doc-endnotes">\n<ol>\n')
@@ -121,37 +123,46 @@ def _quotes(lang: str) -> str:
     return _QUOTES.get(tag) or _QUOTES.get(tag.split("-")[0]) or _QUOTES["en"]
 
 
-def render(text: str, lang: str, first_line: int, warn: Warn) -> str:
-    """Render Markdown to HTML, marking blocks with their file line and scanning raw HTML."""
+def render(
+    text: str, lang: str, first_line: int, warn: Warn, lines: Sequence[int] | None = None
+) -> str:
+    """Render Markdown to HTML, marking blocks with their file line and scanning raw HTML.
+
+    ``lines`` gives the body line of each line of text, when text is not the body as written.
+    """
     _check_table_lines(text, first_line)
     text = emphasis.repair(_BLANKISH.sub("", text))
     md = _markdown(_quotes(lang), True)
-    env: dict[str, Any] = {}
+    # Admonition labels are in the document's language.
+    env: dict[str, Any] = {"lang": lang}
     tokens = md.parse(text, env)
     if max((token.level for token in tokens), default=0) >= _MAX_NESTING - 1:
         # markdown-it drops everything after the block that nests too deep, not just that block.
         message = f"Markdown nested over {_MAX_NESTING} levels: lists and quotes made paragraphs"
         warn(first_line, "nesting-too-deep", message)
         text = _flatten(text)
-        env = {}
+        env = {"lang": lang}
         tokens = md.parse(text, env)
-    if _mark_lines(tokens, first_line, warn) > MAX_DEPTH:
+    if _mark_lines(tokens, first_line, warn, lines) > MAX_DEPTH:
         warn(first_line, "nesting-too-deep", f"raw HTML nested over {MAX_DEPTH} levels as text")
         md = _markdown(_quotes(lang), False)
-        env = {}
+        env = {"lang": lang}
         tokens = md.parse(text, env)
-        _mark_lines(tokens, first_line, warn)
+        _mark_lines(tokens, first_line, warn, lines)
     html: str = md.renderer.render(tokens, md.options, env)
     return html
 
 
-def _mark_lines(tokens: Sequence[Token], first_line: int, warn: Warn) -> int:
+def _mark_lines(
+    tokens: Sequence[Token], first_line: int, warn: Warn, lines: Sequence[int] | None
+) -> int:
     """Mark blocks with their file line, warn about what the sanitizer will remove; HTML depth."""
     scanner = Scanner(warn)
     for token in tokens:
         if not token.map:
             continue
-        line = first_line + token.map[0]
+        at = token.map[0]
+        line = first_line + (lines[min(at, len(lines) - 1)] if lines else at)
         if token.nesting == 1:
             token.attrSet(LINE_ATTR, str(line))
         elif token.type == "html_block":

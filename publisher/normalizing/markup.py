@@ -9,7 +9,7 @@ from html import escape, unescape
 from xml.etree.ElementTree import Element
 
 from publisher.model import BodyFormat, Diagnostic, Heading
-from publisher.normalizing import markdown, nesting, structure
+from publisher.normalizing import markdown, nesting, structure, templating
 from publisher.normalizing.sanitize import (
     MAX_DEPTH,
     Scanner,
@@ -19,6 +19,7 @@ from publisher.normalizing.sanitize import (
     tidy_attributes,
     xml_chars,
 )
+from publisher.normalizing.shortcodes import Page
 from publisher.normalizing.tidy import assign_ids, tidy_text
 from publisher.normalizing.tree import line_map, to_xhtml
 from publisher.reading import limits
@@ -60,11 +61,13 @@ def convert(
     anchor_prefix: str,
     base_url: str | None = None,
     resolve_image: Callable[[str], str | None] | None = None,
+    page: Page | None = None,
 ) -> Markup:
     """Turn a Markdown or HTML body into sanitized XHTML with its headings, summary and images.
 
     resolve_image gets a local image path as written (URL-decoded, without query) and returns
     the root-relative path of the file, or None when it escapes the root or does not exist.
+    ``page`` is what the template tags of a Markdown body may read (front matter, bundle files).
     """
     found: dict[tuple[int | None, str, str], Diagnostic] = {}
 
@@ -72,11 +75,13 @@ def convert(
         found.setdefault((line, code, message), Diagnostic(path, line, "warning", code, message))
 
     text = xml_chars(text.replace("\r\n", "\n").replace("\r", "\n"))
+    references: set[str] = set()
     try:
         if body_format == "html":
             html = _prepare_html(text, first_line, warn)
         else:
-            html = markdown.render(text, lang, first_line, warn)
+            text, body_lines, references = templating.expand(text, page or Page(), first_line, warn)
+            html = markdown.render(text, lang, first_line, warn, body_lines)
     except markdown.TooManyRows as too_many:
         return _unusable(path, too_many.line)
     root, cut = clean(html)
@@ -92,7 +97,7 @@ def convert(
     if len(rows) > TABLE_ROWS:
         return _unusable(path, line_of(rows[TABLE_ROWS]))
     tidy_attributes(root)
-    images = apply_url_policy(root, line_of, warn, base_url, resolve_image)
+    images = apply_url_policy(root, line_of, warn, base_url, resolve_image, references)
     tidy_text(root)
     _break_long_words(root, line_of, warn)
     structure.drop_end_marks(root)

@@ -19,6 +19,7 @@ PHRASING_ONLY = INLINE | _HEADINGS | {"p", "pre"}
 BLOCKS = _HEADINGS | {
     "p", "hr", "pre", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "figure", "figcaption",
     "table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td", "section",
+    "aside",
 }
 # fmt: on
 # A list's items, and the element its other content is wrapped in.

@@ -15,7 +15,7 @@ from typing import Any
 
 from publisher.model import Author, Diagnostic, Document, RawDocument
 from publisher.normalizing import authors as authors_field
-from publisher.normalizing import images, markup, urls
+from publisher.normalizing import bundles, images, markup, urls
 from publisher.normalizing.ids import SourceKey, document_name, unique_ids
 
 # Every alias a reader may meet, canonical name first; the first key present wins.
@@ -35,7 +35,6 @@ _KNOWN = frozenset(k for names in _ALIASES.values() for k in names)
 _LANG_TAG = re.compile(
     r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-[A-Za-z0-9]{5,8})*$"
 )
-_IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
 # Embeddings and overrides (not isolates or marks): an override can make a title read in
 # another order than it is written, and the title is what the contents and bookmarks show.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e]")
@@ -58,24 +57,29 @@ def normalize(
     *,
     default_lang: str = "en",
     ids: Mapping[SourceKey, str] | None = None,
+    snippets: Mapping[str, str] | None = None,
 ) -> tuple[list[Document], list[Diagnostic]]:
     """Turn raw documents into Documents; a document with an error is left out and reported.
 
     ``ids`` maps each (root, path) to its id when the raws are part of a larger set (see
-    ``unique_ids``).
+    ``unique_ids``); ``snippets`` maps a shortcode name to the project's Jinja snippet for it.
     """
     found: list[Diagnostic] = []
     ids = ids if ids is not None else unique_ids([(r.root, r.path) for r in raws])
     docs: list[Document] = []
     for raw in raws:
-        doc = _normalize_one(raw, ids[(raw.root, raw.path)], default_lang, found)
+        doc = _normalize_one(raw, ids[(raw.root, raw.path)], default_lang, found, snippets or {})
         if doc is not None:
             docs.append(doc)
     return docs, found
 
 
 def _normalize_one(
-    raw: RawDocument, doc_id: str, default_lang: str, found: list[Diagnostic]
+    raw: RawDocument,
+    doc_id: str,
+    default_lang: str,
+    found: list[Diagnostic],
+    snippets: Mapping[str, str],
 ) -> Document | None:
     problems = _Problems(raw, [])
     meta = raw.meta
@@ -91,6 +95,7 @@ def _normalize_one(
         anchor_prefix=f"doc-{doc_id}-",
         base_url=source_url,
         resolve_image=_image_resolver(raw),
+        page=bundles.page(raw, snippets),
     )
     problems.found.extend(converted.diagnostics)
     title = _title(meta, problems)
@@ -353,7 +358,7 @@ def _image_resolver(raw: RawDocument) -> Callable[[str], str | None]:
                 return None
         except OSError:  # a name too long, a loop of links
             return None
-        if candidate.suffix.lower() not in _IMAGE_SUFFIXES:
+        if candidate.suffix.lower() not in bundles.IMAGE_SUFFIXES:
             return None
         images.check_file(candidate)
         return candidate.relative_to(root).as_posix()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from html.parser import HTMLParser
+from pathlib import PurePosixPath
 from urllib.parse import quote, unquote, urljoin, urlsplit
 from xml.etree.ElementTree import Element
 
@@ -12,7 +13,9 @@ import nh3
 
 from publisher.normalizing.images import Refused, check_data
 from publisher.normalizing.tree import (
+    ID_ATTR,
     LINE_ATTR,
+    REF_ATTR,
     VOID,
     Replacement,
     bottom_up,
@@ -34,7 +37,7 @@ TAGS = frozenset({
     "del", "ins", "sup", "sub", "small", "mark", "q", "cite", "abbr", "code", "pre", "kbd",
     "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "a", "img", "figure", "figcaption",
     "table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td", "span",
-    "section",
+    "section", "aside",
 })
 # Removed with their content: what is inside is code, widgets or drawings, not text for a reader.
 _DROP_CONTENT = frozenset({
@@ -54,7 +57,7 @@ _UNSAFE = _DROP_CONTENT | {
 # Attributes that load something else, dropped from the elements that are kept.
 _RESOURCE_ATTRIBUTES = frozenset({"srcset", "background", "poster", "lowsrc", "dynsrc", "ping"})
 _ATTRIBUTES = {
-    "*": {LINE_ATTR},
+    "*": {LINE_ATTR, ID_ATTR},
     "a": {"href", "title", "id"},
     "abbr": {"title"},
     "img": {"src", "alt", "title", "width", "height"},
@@ -71,11 +74,20 @@ _ATTRIBUTE_VALUES = {
     "th": {"scope": {"row", "col", "rowgroup", "colgroup"}},
     "a": {"role": {"doc-noteref", "doc-backlink"}},
     "section": {"role": {"doc-endnotes"}},
+    "aside": {"role": {"note"}},
+}
+# The classes the styles give a meaning to, those of admonitions and shortcodes; any other class
+# (an attribute list's, raw HTML's) means nothing here and goes.
+_CLASSES = {
+    "aside": {"admonition", "note", "tip", "important", "warning", "caution"},
+    "p": {"admonition-title"},
+    "figure": {"embed", "gallery"},
 }
 # Kept only long enough to turn <span style="text-decoration: underline"> into <u>.
 _STYLES = {"text-decoration", "text-decoration-line", "font-weight", "font-style"}
 _SCHEMES = {"a": {"http", "https", "mailto"}, "img": {"http", "https", "data"}}
 _NUMERIC = {"width", "height", "colspan", "rowspan", "span", "start"}
+_DOCUMENT_SUFFIXES = frozenset({".md", ".markdown"})
 _DATA_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp)(;[\w=.+-]+)*,", re.I)
 # XML 1.0 forbids C0 controls but tab/LF/CR, lone surrogates and U+FFFE/U+FFFF.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -164,6 +176,7 @@ def clean(html: str) -> tuple[Element, bool]:
         clean_content_tags=set(_DROP_CONTENT),
         attributes=_ATTRIBUTES,
         tag_attribute_values=_ATTRIBUTE_VALUES,
+        allowed_classes=_CLASSES,
         link_rel=None,
         url_schemes=_SCHEMES["a"] | _SCHEMES["img"],
         filter_style_properties=_STYLES,
@@ -211,9 +224,12 @@ class _Builder(HTMLParser):
 
 
 def tidy_attributes(root: Element) -> None:
-    """Turn styled spans into <u>, <s>, <strong>, <em>; drop bad numbers, styles, line marks."""
+    """Turn styled spans into <u>, <s>, <strong>, <em>; drop bad numbers, styles, line marks and
+    empty classes."""
     for element in root.iter():
         element.attrib.pop(LINE_ATTR, None)
+        if not element.get("class", "x").strip():
+            del element.attrib["class"]  # nh3 leaves the attribute when it drops every class
         style = element.attrib.pop("style", "").replace(" ", "").lower()
         if element.tag == "span" and style:
             if "underline" in style:
@@ -236,13 +252,19 @@ def apply_url_policy(
     warn: Warn,
     base_url: str | None,
     resolve_image: Callable[[str], str | None] | None,
+    references: Collection[str] = (),
 ) -> tuple[str, ...]:
-    """Keep safe absolute links, resolve relative ones, keep only local images; return those."""
+    """Keep safe absolute links, resolve relative ones, keep only local images; return those.
+
+    A link to another document (a Markdown file, or one of ``references``) is marked with
+    ``REF_ATTR`` for the assembling stage, which knows where that document ends up.
+    """
     images: list[str] = []
+    named = {unquote(reference) for reference in references}
 
     def decide(child: Element) -> Replacement:
         if child.tag == "a":
-            return _link(child, line_of, warn, base_url)
+            return _link(child, line_of, warn, base_url, named)
         if child.tag == "img":
             return _image(child, line_of, warn, resolve_image, images)
         return child
@@ -253,15 +275,33 @@ def apply_url_policy(
 
 
 def _link(
-    a: Element, line_of: Callable[[Element], int | None], warn: Warn, base: str | None
+    a: Element,
+    line_of: Callable[[Element], int | None],
+    warn: Warn,
+    base: str | None,
+    references: set[str],
 ) -> Replacement:
-    """The link kept, made absolute, or unwrapped to its text."""
+    """The link kept, made absolute, marked as naming a document, or unwrapped to its text."""
     href = a.get("href", "").strip()
     scheme = url_scheme(href)
     if href.startswith("#") or scheme in ("http", "https", "mailto"):
         return a
     if not href or scheme:
         return unwrap(a)  # nh3 stripped a bad URL (the scan warned) or kept a data: URL
+    shortcode = unquote(href) in references
+    if shortcode or PurePosixPath(urlsplit(href).path).suffix.lower() in _DOCUMENT_SUFFIXES:
+        a.set(REF_ATTR, unquote(href))
+        line = line_of(a)
+        if line is not None:
+            a.set(LINE_ATTR, str(line))  # for a warning when the document is nowhere
+        # Where the document is not in the compilation, a Markdown file's link still has the
+        # address the site gives it; a shortcode's has none until the document is found.
+        fallback = "" if shortcode or not base else urljoin(base, href)
+        if url_scheme(fallback) in ("http", "https"):
+            a.set("href", fallback)
+        else:
+            del a.attrib["href"]
+        return a
     try:
         href = "https:" + href if href.startswith("//") else urljoin(base or "", href)
     except ValueError:  # urljoin's reply to a malformed IPv6 host

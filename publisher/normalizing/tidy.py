@@ -12,6 +12,7 @@ from xml.etree.ElementTree import Element
 from publisher.model import Heading
 from publisher.normalizing.sanitize import Warn
 from publisher.normalizing.tree import (
+    ID_ATTR,
     INLINE,
     Replacement,
     bottom_up,
@@ -27,7 +28,7 @@ _TEXT_CONTAINERS = frozenset({
 })
 _DROP_IF_EMPTY = frozenset({
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption", "caption", "blockquote",
-    "pre", "ul", "ol", "dl", "table", "section",
+    "pre", "ul", "ol", "dl", "table", "section", "aside",
 })
 # fmt: on
 # Pandoc wrote a sentence's double space as NBSP + space; a lone NBSP (before a last word) stays.
@@ -115,7 +116,8 @@ def assign_ids(
     line_of: Callable[[Element], int | None],
     warn: Warn,
 ) -> tuple[Heading, ...]:
-    """Prefix the ids matching keep, give h2 to h6 unique ids, point fragment links at them.
+    """Prefix the ids matching keep and those attribute lists gave, give h2 to h6 unique ids,
+    point fragment links at them.
 
     Every other id is dropped: with the prefix, many documents can share one HTML file.
     """
@@ -134,16 +136,23 @@ def assign_ids(
         used.add(anchor)
         return anchor
 
+    named: set[Element] = set()
     for element in root.iter():
         old = element.attrib.pop("id", None)
         if old and keep.fullmatch(old) and old not in targets:
             targets[old] = unique(old)
             element.set("id", targets[old])
+        given = element.attrib.pop(ID_ATTR, "").strip()
+        if given and given not in targets:
+            # The author's id wins over a heading's slug, as in Hugo.
+            targets[given] = unique(given if re.fullmatch(r"[\w-]+", given) else _slug(given))
+            element.set("id", targets[given])
+            named.add(element)
     headings = []
     for element in root.iter():
         if element.tag in ("h2", "h3", "h4", "h5", "h6"):
             text = text_of(element)
-            anchor = unique(_slug(text))
+            anchor = element.get("id", "") if element in named else unique(_slug(text))
             element.set("id", anchor)
             headings.append(Heading(int(str(element.tag)[1]), text, anchor))
             # Authors link to a heading by our slug (numbered or not) or GitHub's (with accents).

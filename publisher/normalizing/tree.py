@@ -12,6 +12,14 @@ Replacement = Element | tuple[str, list[Element]]
 LINE_ATTR = "data-publisher-line"
 """Carries the source line of a block from the Markdown renderer through nh3 to the tree passes."""
 
+REF_ATTR = "data-publisher-ref"
+"""Marks a link to another document with the path it names, for the assembling stage to point
+at the document where the compilation holds it."""
+
+ID_ATTR = "data-publisher-id"
+"""Carries the id an attribute list gives an element through nh3, which drops ids, to the pass
+that makes anchors."""
+
 # fmt: off
 VOID = frozenset({
     "br", "hr", "img", "col", "area", "base", "embed", "input", "link", "meta", "param", "source",

@@ -93,6 +93,12 @@ class Config:
     """SOURCE_DATE_EPOCH, when set: the build time of every output."""
     cache_mb: int = cache.LIMIT_MB
     """Cap on the cache folder, in megabytes: the least recently used entries go past it."""
+    shortcodes: tuple[tuple[str, Path], ...] = ()
+    """A shortcode name and the Jinja snippet (in a theme template folder) that renders it."""
+
+    def snippets(self) -> dict[str, str]:
+        """Each shortcode's snippet as text, for the normalizer."""
+        return {name: path.read_text(encoding="utf-8") for name, path in self.shortcodes}
 
 
 _BOOK_KEYS = (
@@ -117,7 +123,7 @@ _SELECT_KEYS = (
 )
 _OUTPUT_KEYS = ("layout", "paper", "qr", "pdf_variant", "bilingual", "secondary")
 _EDITION_KEYS = ("format", "output", "title", "subtitle", *_SELECT_KEYS, *_OUTPUT_KEYS)
-_TOP_KEYS = ("book", "sources", "theme", "labels", "defaults", "editions", "cache")
+_TOP_KEYS = ("book", "sources", "theme", "labels", "defaults", "editions", "cache", "shortcodes")
 _TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "book": _BOOK_KEYS,
     "sources": ("paths", "exclude"),
@@ -319,7 +325,15 @@ class _Checker:
             cache_mb=self.get(
                 tables["cache"], ("cache", "max_mb"), values.megabytes, cache.LIMIT_MB
             ),
+            shortcodes=self._shortcodes(data.get("shortcodes", {}), theme),
         )
+
+    def _shortcodes(self, value: Any, theme: Theme) -> tuple[tuple[str, Path], ...]:
+        """Each shortcode name with its snippet file, found in the theme's template folders."""
+        table = self.table(value, ("shortcodes",), tuple(value) if isinstance(value, dict) else ())
+        find = values.snippet(theme.template_dirs)
+        found = ((name, self.get(table, ("shortcodes", name), find, None)) for name in table)
+        return tuple((name, path) for name, path in found if path is not None)
 
     def _folders(
         self, table: Mapping[str, Any], keys: tuple[str, ...], root: Path

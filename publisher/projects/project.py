@@ -115,7 +115,13 @@ def build_editions(
     if not stale:
         return Result(tuple(outputs), tuple(dict.fromkeys(kept)), 0, 0)
     cache = config.root / CACHE if use_cache else None
-    loaded = load(inputs, config.excludes, default_lang=config.book.lang, cache=cache)
+    loaded = load(
+        inputs,
+        config.excludes,
+        default_lang=config.book.lang,
+        cache=cache,
+        snippets=config.snippets(),
+    )
     problems: list[Diagnostic] = [*loaded.diagnostics, *kept]
     crashes: list[crash.Crash] = []
     done: list[tuple[Edition, Path, str, Built]] = []

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
@@ -102,3 +103,23 @@ def choice(choices: tuple[str, ...]) -> Callable[[Any], str]:
         return given
 
     return check
+
+
+def snippet(folders: Sequence[Path]) -> Callable[[Any], Path]:
+    """A converter that finds a UTF-8 file by its name inside one of folders (a theme's)."""
+
+    def find(value: Any) -> Path:
+        relative = Path(text(value))
+        if not str(value) or relative.is_absolute() or ".." in relative.parts:
+            raise ValueError("name a file inside a theme template folder")
+        for folder in folders:
+            if (folder / relative).is_file():
+                try:
+                    (folder / relative).read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError) as error:
+                    raise ValueError(f"cannot read {folder / relative}: {error}") from None
+                return folder / relative
+        where = ", ".join(map(str, folders)) or "none: set theme.templates"
+        raise ValueError(f"{relative} is in no theme template folder ({where})")
+
+    return find
