@@ -1,0 +1,204 @@
+"""The PDF/UA structure tree made to read right, and the checks that say where it does not.
+
+WeasyPrint (70) tags a page in one pass over its boxes. Three things it leaves wrong are put right
+here: the text of margin boxes (running heads, "Page N of M") is marked as content pointing at
+structure elements that no tree holds, where PDF/UA wants artifacts; table cells carry no
+``/Lang`` and header cells no ``/Scope``; and a table without header cells, which is how the
+parallel bilingual layout lines translations up, is tagged as a data table. ``finish`` runs as
+WeasyPrint's finisher, while the boxes that know each cell's language and ``scope`` are still at
+hand; ``retag`` rewrites the written file with pikepdf; ``check_structure`` reads a file back and
+reports what is still wrong as diagnostics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer ships no types
+
+from publisher.model import Diagnostic
+
+ARTIFACT = "pdf-ua-artifact"
+LANG = "pdf-ua-lang"
+SCOPE = "pdf-ua-scope"
+LAYOUT_TABLE = "pdf-ua-layout-table"
+
+# HTML ``scope`` values as PDF ``/Scope`` names; a header cell without one is a column's header in
+# a table head and a row's elsewhere.
+_SCOPES = {"col": "/Column", "colgroup": "/Column", "row": "/Row", "rowgroup": "/Row"}
+# A table that lays blocks out in a grid, retagged as nested divisions.
+_GRID = {"/Table": "/Div", "/THead": "/Div", "/TBody": "/Div", "/TFoot": "/Div", "/TR": "/Div"}
+_GRID_CELLS = ("/TD", "/TH")
+
+
+def finish(document: Any, _: pydyf.PDF) -> None:
+    """Give each tagged table cell its language (where not the document's) and header scope."""
+    lang = document.metadata.lang
+    for page in document.pages:
+        for box in _boxes(page._page_box):
+            element = getattr(box, "mark", None)
+            if element is None:
+                continue
+            cell_lang = box.style["lang"]
+            if cell_lang and cell_lang != lang:
+                element["Lang"] = pydyf.String(cell_lang)
+            if box.element_tag == "th":
+                element["A"]["Scope"] = _scope(box)
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    """A box and every box inside it."""
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
+
+
+def _scope(box: Any) -> str:
+    """The PDF scope of a header cell box: its ``scope`` attribute, else where it stands."""
+    asked = _SCOPES.get(str(box.element.get("scope", "")).lower())
+    if asked is not None:
+        return asked
+    parent = box.element.getparent()
+    grandparent = parent.getparent() if parent is not None else None
+    in_head = grandparent is not None and grandparent.tag.rsplit("}", 1)[-1] == "thead"
+    return "/Column" if in_head else "/Row"
+
+
+def retag(data: bytes) -> bytes:
+    """A tagged PDF with margin-box content as artifacts and grid tables as divisions."""
+    with pikepdf.open(BytesIO(data)) as pdf:
+        reachable = _reachable(pdf)
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        for index in range(0, len(nums), 2):
+            marks = nums[index + 1]
+            if not isinstance(marks, pikepdf.Array):
+                continue
+            page = pdf.pages[int(nums[index])]
+            orphans = {
+                mcid
+                for mcid, element in enumerate(marks)
+                if isinstance(element, pikepdf.Dictionary) and element.objgen not in reachable
+            }
+            if orphans:
+                _as_artifacts(pdf, page, orphans)
+                for mcid in orphans:
+                    marks[mcid] = None
+        for element in _elements(pdf):
+            if element.S == "/Table" and not _has(element, "/TH"):
+                _as_grid(element)
+        out = BytesIO()
+        pdf.save(out)
+    return out.getvalue()
+
+
+def _as_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int]) -> None:
+    """Mark the page's marked content with these MCIDs as pagination artifacts."""
+    instructions: list[pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage] = []
+    for instruction in pikepdf.parse_content_stream(page):
+        if _marked(instruction) in mcids:
+            operands = [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=pikepdf.Name.Pagination)]
+            instruction = pikepdf.ContentStreamInstruction(operands, instruction.operator)
+        instructions.append(instruction)
+    page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+
+
+def _marked(instruction: pikepdf.ContentStreamInstruction | Any) -> int | None:
+    """The MCID that a BDC instruction's property list gives, if it is one and gives one."""
+    if not isinstance(instruction, pikepdf.ContentStreamInstruction):
+        return None
+    operands = instruction.operands
+    if str(instruction.operator) != "BDC" or len(operands) != 2:
+        return None
+    if not isinstance(operands[1], pikepdf.Dictionary) or "/MCID" not in operands[1]:
+        return None
+    return int(operands[1].MCID)
+
+
+def _as_grid(table: pikepdf.Dictionary) -> None:
+    """Retag a table, its row groups, rows and cells as divisions."""
+    table.S = pikepdf.Name(_GRID.get(str(table.S), "/Div"))
+    if str(table.S) == "/Div" and "/A" in table and table.A.get("/O") == "/Table":
+        del table["/A"]
+    for kid in _kids(table):
+        if str(kid.S) in _GRID or str(kid.S) in _GRID_CELLS:
+            _as_grid(kid)
+
+
+def _kids(element: pikepdf.Object) -> Iterator[pikepdf.Dictionary]:
+    """The structure elements directly under one."""
+    kids = element.get("/K")
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield kid
+
+
+def _elements(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
+    """Every structure element in the tree, in reading order."""
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return
+    stack = list(reversed(list(_kids(root))))
+    while stack:
+        element = stack.pop()
+        yield element
+        stack.extend(reversed(list(_kids(element))))
+
+
+def _reachable(pdf: pikepdf.Pdf) -> set[tuple[int, int]]:
+    """The object numbers of the structure elements the tree holds."""
+    return {element.objgen for element in _elements(pdf)}
+
+
+def _has(element: pikepdf.Dictionary, tag: str) -> bool:
+    """Whether a structure element holds one of this type below it."""
+    return any(str(kid.S) == tag or _has(kid, tag) for kid in _kids(element))
+
+
+def check_structure(path: Path) -> list[Diagnostic]:
+    """What a tagged PDF does wrong by the clauses fixed here: artifacts, /Lang, /Scope, grids."""
+    found: list[Diagnostic] = []
+    name = str(path)
+
+    def report(code: str, message: str) -> None:
+        found.append(Diagnostic(name, None, "error", code, message))
+
+    with pikepdf.open(path) as pdf:
+        if "/StructTreeRoot" not in pdf.Root:
+            report(ARTIFACT, "the PDF is not tagged")
+            return found
+        if not str(pdf.Root.get("/Lang", "")):
+            report(LANG, "the document declares no language (/Lang)")
+        reachable = _reachable(pdf)
+        nums = pdf.Root.StructTreeRoot.ParentTree.get("/Nums", pikepdf.Array())
+        untagged = 0
+        for index in range(0, len(nums), 2):
+            marks = nums[index + 1]
+            if isinstance(marks, pikepdf.Array):
+                page = pdf.pages[int(nums[index])]
+                untagged += _untagged(page, marks, reachable)
+        if untagged:
+            report(ARTIFACT, f"{untagged} marked contents belong to no structure element")
+        for element in _elements(pdf):
+            tag = str(element.S)
+            if tag == "/TH" and "/Scope" not in element.get("/A", pikepdf.Dictionary()):
+                report(SCOPE, "a table header cell has no /Scope")
+            if tag == "/Table" and not _has(element, "/TH"):
+                report(LAYOUT_TABLE, "a table without header cells is tagged as a data table")
+    return found
+
+
+def _untagged(page: pikepdf.Page, marks: pikepdf.Array, reachable: set[Any]) -> int:
+    """How many of a page's marked contents point at no element of the tree."""
+    count = 0
+    for instruction in pikepdf.parse_content_stream(page):
+        mcid = _marked(instruction)
+        if mcid is None:
+            continue
+        element = marks[mcid] if mcid < len(marks) else None
+        if not isinstance(element, pikepdf.Dictionary) or element.objgen not in reachable:
+            count += 1
+    return count

@@ -1,0 +1,125 @@
+"""The PDF/UA variant's structure tree, read back with pikepdf: artifacts, /Lang, /Scope, grids."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pikepdf
+import pytest
+from click.testing import CliRunner
+from weasyprint import HTML
+
+from publisher.cli.commands import main
+from publisher.pdf import tagging
+
+BRIEF = "2021-03-01-u-s-mexico-joint-declaration.md"
+# A page box with a running head and a page number, a data table whose headers say no scope, and
+# a table of two translations side by side with no header at all.
+SAMPLE = """<html lang="en"><head><title>Sample</title><style>
+@page { @top-center { content: "Running head" } @bottom-center { content: counter(page) } }
+</style></head><body><h1>Sample</h1>
+<table><thead><tr><th>Date</th><th>Title</th></tr></thead>
+<tbody><tr><td>2021</td><td>One</td></tr></tbody></table>
+<table><tbody><tr><td>Text.</td><td lang="es">Texto.</td></tr></tbody></table>
+</body></html>"""
+
+
+def build(output: Path, *args: str) -> Path:
+    """Build a PDF/UA file with the command line."""
+    command = ["build", "-f", "pdf", "--pdf-variant", "pdf/ua-1", "-o", str(output), *args]
+    result = CliRunner().invoke(main, command, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    return output
+
+
+@pytest.fixture(scope="module")
+def brief(tmp_path_factory: pytest.TempPathFactory, sample_corpus: Path) -> Path:
+    folder = tmp_path_factory.mktemp("ua-brief")
+    source = sample_corpus / "whitehouse" / BRIEF
+    return build(folder / "brief.pdf", "--layout", "brief", str(source))
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory, sample_corpus: Path) -> Path:
+    folder = tmp_path_factory.mktemp("ua-book")
+    for path in sorted((sample_corpus / "whitehouse").glob("2021-0[34]-*.md"))[:4]:
+        shutil.copy(path, folder / path.name)
+    return build(folder / "book.pdf", "--layout", "book", "--group", "month", str(folder))
+
+
+@pytest.fixture(scope="module", params=[("whitehouse", "es"), ("cncf-glossary", "ja")])
+def parallel(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, sample_corpus: Path
+) -> tuple[Path, str]:
+    corpus, lang = request.param
+    folder = tmp_path_factory.mktemp(f"ua-{corpus}")
+    for code in ("en", lang):
+        shutil.copytree(sample_corpus / "bilingual" / corpus / code, folder / "sources" / code)
+    args = ("--layout", "book", "--bilingual", "parallel", "--secondary", lang)
+    return build(folder / "book.pdf", *args, str(folder / "sources")), lang
+
+
+def elements(path: Path) -> Iterator[pikepdf.Dictionary]:
+    """Every structure element of a file, in reading order."""
+    with pikepdf.open(path) as pdf:
+        yield from tagging._elements(pdf)
+
+
+def artifacts(page: pikepdf.Page) -> int:
+    """How many pagination artifacts a page marks."""
+    return sum(
+        1
+        for instruction in pikepdf.parse_content_stream(page, "BDC")
+        if instruction.operands[0] == pikepdf.Name.Artifact
+        and instruction.operands[1].get("/Type") == pikepdf.Name.Pagination
+    )
+
+
+def test_the_checks_find_what_weasyprint_leaves_and_the_fixes_leave_nothing(
+    tmp_path: Path,
+) -> None:
+    raw = tmp_path / "raw.pdf"
+    HTML(string=SAMPLE).write_pdf(raw, pdf_variant="pdf/ua-1")
+    codes = {d.code for d in tagging.check_structure(raw)}
+    assert codes == {tagging.ARTIFACT, tagging.SCOPE, tagging.LAYOUT_TABLE}
+    fixed = tmp_path / "fixed.pdf"
+    data = HTML(string=SAMPLE).write_pdf(pdf_variant="pdf/ua-1", finisher=tagging.finish)
+    fixed.write_bytes(tagging.retag(data))
+    assert tagging.check_structure(fixed) == []
+    with pikepdf.open(fixed) as pdf:
+        assert artifacts(pdf.pages[0]) == 2
+
+
+@pytest.mark.parametrize("which", ["brief", "book"])
+def test_briefs_and_books_pass_the_structure_checks(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    path: Path = request.getfixturevalue(which)
+    assert tagging.check_structure(path) == []
+
+
+def test_running_heads_and_page_numbers_are_artifacts_on_every_page(book: Path) -> None:
+    with pikepdf.open(book) as pdf:
+        marked = [artifacts(page) for page in pdf.pages]
+    # The cover and title pages have no running head or page number; all the others have both.
+    assert sum(1 for count in marked if count >= 2) >= len(marked) - 3 > 5
+
+
+def test_header_cells_say_what_they_head(brief: Path, book: Path) -> None:
+    for path in (brief, book):
+        scopes = [str(e.A.Scope) for e in elements(path) if e.S == "/TH"]
+        assert scopes, path
+        assert set(scopes) <= {"/Column", "/Row"}
+        assert "/Column" in scopes
+
+
+def test_parallel_translations_are_a_grid_with_their_language(parallel: tuple[Path, str]) -> None:
+    path, lang = parallel
+    assert tagging.check_structure(path) == []
+    found = list(elements(path))
+    assert not [e for e in found if e.S in ("/Table", "/TR", "/TD")]
+    langs = [str(e.Lang) for e in found if "/Lang" in e]
+    assert len(langs) > 10
+    assert set(langs) == {lang}
