@@ -39,7 +39,7 @@ def finish(document: Any, _: pydyf.PDF) -> None:
     """Give each tagged table cell its language (where not the document's) and header scope."""
     lang = document.metadata.lang
     for page in document.pages:
-        for box in _boxes(page._page_box):
+        for box, in_head in _boxes(page._page_box, False):
             element = getattr(box, "mark", None)
             if element is None:
                 continue
@@ -47,25 +47,16 @@ def finish(document: Any, _: pydyf.PDF) -> None:
             if cell_lang and cell_lang != lang:
                 element["Lang"] = pydyf.String(cell_lang)
             if box.element_tag == "th":
-                element["A"]["Scope"] = _scope(box)
+                asked = _SCOPES.get(str(box.element.get("scope", "")).lower())
+                element["A"]["Scope"] = asked or ("/Column" if in_head else "/Row")
 
 
-def _boxes(box: Any) -> Iterator[Any]:
-    """A box and every box inside it."""
-    yield box
+def _boxes(box: Any, in_head: bool) -> Iterator[tuple[Any, bool]]:
+    """A box and every box inside it, each with whether it is in a table's header rows."""
+    in_head = in_head or getattr(box, "is_header", False)
+    yield box, in_head
     for child in getattr(box, "children", ()):
-        yield from _boxes(child)
-
-
-def _scope(box: Any) -> str:
-    """The PDF scope of a header cell box: its ``scope`` attribute, else where it stands."""
-    asked = _SCOPES.get(str(box.element.get("scope", "")).lower())
-    if asked is not None:
-        return asked
-    parent = box.element.getparent()
-    grandparent = parent.getparent() if parent is not None else None
-    in_head = grandparent is not None and grandparent.tag.rsplit("}", 1)[-1] == "thead"
-    return "/Column" if in_head else "/Row"
+        yield from _boxes(child, in_head)
 
 
 def retag(data: bytes) -> bytes:
