@@ -50,7 +50,8 @@ def book(tmp_path_factory: pytest.TempPathFactory, sample_corpus: Path) -> Path:
     folder = tmp_path_factory.mktemp("ua-book")
     for path in sorted((sample_corpus / "whitehouse").glob("2021-0[34]-*.md"))[:4]:
         shutil.copy(path, folder / path.name)
-    return build(folder / "book.pdf", "--layout", "book", "--group", "month", str(folder))
+    args = ("--layout", "book", "--group", "month", "--qr")
+    return build(folder / "book.pdf", *args, str(folder))
 
 
 @pytest.fixture(scope="module", params=[("whitehouse", "es"), ("cncf-glossary", "ja")])
@@ -74,14 +75,23 @@ def elements(path: Path) -> list[tuple[str, str, str]]:
         ]
 
 
-def artifacts(page: pikepdf.Page) -> int:
-    """How many pagination artifacts a page marks."""
+def artifacts(page: pikepdf.Page, kind: str = "/Pagination") -> int:
+    """How many artifacts of a kind a page marks."""
     return sum(
         1
         for instruction in pikepdf.parse_content_stream(page, "BDC")
         if instruction.operands[0] == pikepdf.Name.Artifact
-        and instruction.operands[1].get("/Type") == pikepdf.Name.Pagination
+        and instruction.operands[1].get("/Type") == kind
     )
+
+
+def marked(page: pikepdf.Page) -> list[str]:
+    """The tags of a page's marked contents that the structure tree holds, in order."""
+    return [
+        str(instruction.operands[0])
+        for instruction in pikepdf.parse_content_stream(page, "BDC")
+        if "/MCID" in instruction.operands[1]
+    ]
 
 
 def test_the_checks_find_what_weasyprint_leaves_and_the_fixes_leave_nothing(
@@ -112,6 +122,15 @@ def test_running_heads_and_page_numbers_are_artifacts_on_every_page(book: Path) 
         marked = [artifacts(page) for page in pdf.pages]
     # The cover and title pages have no running head or page number; all the others have both.
     assert sum(1 for count in marked if count >= 2) >= len(marked) - 3 > 5
+
+
+def test_leaders_and_qr_codes_are_decoration_and_page_references_content(book: Path) -> None:
+    with pikepdf.open(book) as pdf:
+        contents = next(page for page in pdf.pages if artifacts(page, "/Layout") > 20)
+        # Each entry's title and page number are still read; only the dots are not.
+        assert len(marked(contents)) >= 8
+        assert not [tag for page in pdf.pages for tag in marked(page) if tag == "/Figure"]
+        assert sum(artifacts(page, "/Layout") for page in pdf.pages[2:]) >= 4
 
 
 def test_header_cells_say_what_they_head(brief: Path) -> None:

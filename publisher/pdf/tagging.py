@@ -19,6 +19,7 @@ from typing import Any
 
 import pikepdf
 import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer ships no types
+from weasyprint.formatting_structure import boxes
 
 from publisher.model import Diagnostic
 
@@ -35,11 +36,14 @@ _GRID = {"/Table": "/Div", "/THead": "/Div", "/TBody": "/Div", "/TFoot": "/Div",
 _GRID_CELLS = ("/TD", "/TH")
 
 
-def finish(document: Any, _: pydyf.PDF) -> None:
-    """Give each tagged table cell its language (where not the document's) and header scope."""
+def finish(document: Any, pdf: pydyf.PDF) -> None:
+    """Give table cells their language and header scope; take decoration out of the tree."""
     lang = document.metadata.lang
+    decoration = []
     for page in document.pages:
         for box, in_head in _boxes(page._page_box, False):
+            if _decorates(box):
+                decoration.append(box.link_annotation.reference)
             element = getattr(box, "mark", None)
             if element is None:
                 continue
@@ -49,6 +53,54 @@ def finish(document: Any, _: pydyf.PDF) -> None:
             if box.element_tag == "th":
                 asked = _SCOPES.get(str(box.element.get("scope", "")).lower())
                 element["A"]["Scope"] = asked or ("/Column" if in_head else "/Row")
+    if decoration:
+        _detach(pdf, set(decoration))
+
+
+def _decorates(box: Any) -> bool:
+    """Whether a box inside a link is decoration: a dot leader, or an image a style sheet adds.
+
+    Only boxes inside links can be found in the tree (through their link annotation); in these
+    style sheets that is where the contents' leaders and the sources' QR codes are.
+    """
+    if getattr(box, "link_annotation", None) is None:
+        return False
+    generated = box.element_tag.endswith(("::before", "::after"))
+    generated_image = generated and isinstance(box, boxes.ReplacedBox)
+    return bool(box.is_leader) or generated_image
+
+
+def _detach(pdf: pydyf.PDF, annotations: set[bytes]) -> None:
+    """Take the elements of these link annotations out of the tree, their annotations kept.
+
+    What no element of the tree holds is turned into artifacts by ``retag``; each annotation goes
+    to the element above, so that it stays tagged.
+    """
+    objects = pdf.objects
+    holders = {
+        obj.reference: obj
+        for obj in objects
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Obj") in annotations
+    }
+    nums = objects[_number(pdf.catalog["StructTreeRoot"])]
+    nums = objects[_number(nums["ParentTree"])]["Nums"]
+    for element in objects:
+        if not isinstance(element, pydyf.Dictionary) or element.get("Type") != "/StructElem":
+            continue
+        held = [kid for kid in element["K"] if kid in holders]
+        if not held:
+            continue
+        parent = objects[_number(element["P"])]
+        parent["K"] = pydyf.Array(kid for kid in parent["K"] if kid != element.reference)
+        parent["K"].extend(held)
+        for index, value in enumerate(nums):
+            if value == element.reference:
+                nums[index] = parent.reference
+
+
+def _number(reference: bytes) -> int:
+    """The object number of an indirect reference as pydyf writes one."""
+    return int(reference.split()[0])
 
 
 def _boxes(box: Any, in_head: bool) -> Iterator[tuple[Any, bool]]:
@@ -60,7 +112,7 @@ def _boxes(box: Any, in_head: bool) -> Iterator[tuple[Any, bool]]:
 
 
 def retag(data: bytes) -> bytes:
-    """A tagged PDF with margin-box content as artifacts and grid tables as divisions."""
+    """A tagged PDF with what no tree element holds as artifacts, grid tables as divisions."""
     with pikepdf.open(BytesIO(data)) as pdf:
         reachable = _reachable(pdf)
         nums = pdf.Root.StructTreeRoot.ParentTree.Nums
@@ -70,7 +122,7 @@ def retag(data: bytes) -> bytes:
                 continue
             page = pdf.pages[int(nums[index])]
             orphans = {
-                mcid
+                mcid: _kind(element, reachable)
                 for mcid, element in enumerate(marks)
                 if isinstance(element, pikepdf.Dictionary) and element.objgen not in reachable
             }
@@ -86,12 +138,25 @@ def retag(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _as_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int]) -> None:
-    """Mark the page's marked content with these MCIDs as pagination artifacts."""
+def _kind(element: pikepdf.Object, reachable: set[tuple[int, int]]) -> pikepdf.Name:
+    """The kind of artifact an element out of the tree stands for.
+
+    The boxes of margin boxes hang from the document element, outside its kids: pagination.
+    Decoration taken out of the tree (``finish``) hangs from an element of the tree: layout.
+    """
+    while element.P.objgen not in reachable:
+        element = element.P
+    return pikepdf.Name.Pagination if element.P.S == "/Document" else pikepdf.Name.Layout
+
+
+def _as_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, kinds: dict[int, pikepdf.Name]) -> None:
+    """Mark the page's marked content with these MCIDs as artifacts of these kinds."""
     instructions: list[pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage] = []
     for instruction in pikepdf.parse_content_stream(page):
-        if _marked(instruction) in mcids:
-            operands = [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=pikepdf.Name.Pagination)]
+        mcid = _marked(instruction)
+        kind = kinds.get(mcid) if mcid is not None else None
+        if kind is not None:
+            operands = [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=kind)]
             instruction = pikepdf.ContentStreamInstruction(operands, instruction.operator)
         instructions.append(instruction)
     page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
