@@ -22,6 +22,7 @@ import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer ships no
 from weasyprint.formatting_structure import boxes
 
 from publisher.model import Diagnostic
+from publisher.pdf import langtags
 
 ARTIFACT = "pdf-ua-artifact"
 LANG = "pdf-ua-lang"
@@ -37,24 +38,19 @@ _GRID_CELLS = ("/TD", "/TH")
 
 
 def finish(document: Any, pdf: pydyf.PDF) -> None:
-    """Give table cells their language and header scope; take decoration out of the tree."""
-    lang = document.metadata.lang
+    """Header cells' scope, decoration out of the tree, and each element's language."""
     decoration = []
     for page in document.pages:
         for box, in_head in _boxes(page._page_box, False):
             if _decorates(box):
                 decoration.append(box.link_annotation.reference)
             element = getattr(box, "mark", None)
-            if element is None:
-                continue
-            cell_lang = box.style["lang"]
-            if cell_lang and cell_lang != lang:
-                element["Lang"] = pydyf.String(cell_lang)
-            if box.element_tag == "th":
+            if element is not None and box.element_tag == "th":
                 asked = _SCOPES.get(str(box.element.get("scope", "")).lower())
                 element["A"]["Scope"] = asked or ("/Column" if in_head else "/Row")
     if decoration:
         _detach(pdf, set(decoration))
+    langtags.tag_languages(document, pdf)
 
 
 def _decorates(box: Any) -> bool:
