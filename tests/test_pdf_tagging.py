@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pikepdf
+import pypdf
 import pytest
 from click.testing import CliRunner
 from weasyprint import HTML
@@ -13,6 +16,8 @@ from weasyprint import HTML
 from publisher.cli.commands import main
 from publisher.pdf import tagging
 
+SPANISH = "el|los|las|del|de|la|que|en"
+ENGLISH = "the|and|of|to|is"
 BRIEF = (
     "2021-03-01-u-s-mexico-joint-declaration.md",
     "2021-04-16-fact-sheet-biden-administration-announces-1-7-billion-investment-to-fight-"
@@ -94,6 +99,45 @@ def marked(page: pikepdf.Page) -> list[str]:
     ]
 
 
+def marked_texts(page: pypdf.PageObject) -> dict[int, str]:
+    """The text of each marked content of a page, by MCID."""
+    found: dict[int, str] = {}
+    open_: list[int | None] = []
+
+    def before(op: bytes, args: list[Any], *_: object) -> None:
+        if op in (b"BDC", b"BMC"):
+            props = args[1] if op == b"BDC" and len(args) > 1 else {}
+            mcid = props.get("/MCID") if isinstance(props, dict) else None
+            open_.append(int(mcid) if mcid is not None else None)
+        elif op == b"EMC" and open_:
+            open_.pop()
+
+    def text(chars: str, *_: object) -> None:
+        if open_ and open_[-1] is not None:
+            found[open_[-1]] = found.get(open_[-1], "") + chars
+
+    page.extract_text(visitor_operand_before=before, visitor_text=text)
+    return found
+
+
+def runs(path: Path) -> list[tuple[str, str]]:
+    """The text of each marked content the tree holds, with the language it is declared in."""
+    texts = [marked_texts(page) for page in pypdf.PdfReader(path).pages]
+    result: list[tuple[str, str]] = []
+    with pikepdf.open(path) as pdf:
+        pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+        stack = [(kid, str(pdf.Root.Lang)) for kid in tagging._kids(pdf.Root.StructTreeRoot)]
+        while stack:
+            element, lang = stack.pop()
+            lang = str(element.get("/Lang", lang))
+            kids = element.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                if isinstance(kid, int):
+                    result.append((lang, texts[pages[element.Pg.objgen]].get(kid, "")))
+            stack.extend((kid, lang) for kid in tagging._kids(element))
+    return result
+
+
 def test_the_checks_find_what_weasyprint_leaves_and_the_fixes_leave_nothing(
     tmp_path: Path,
 ) -> None:
@@ -147,3 +191,21 @@ def test_parallel_translations_are_a_grid_with_their_language(parallel: tuple[Pa
     langs = [found_lang for _, found_lang, _ in found if found_lang]
     assert len(langs) > 10
     assert set(langs) == {lang}
+    # Each line of text is declared in its own language: Japanese script, or Spanish words and no
+    # English ones. (An English source of the White House quotes a few Spanish paragraphs itself.)
+    declared: dict[str, list[str]] = {}
+    for run_lang, text in runs(path):
+        if len(text.strip()) > 20:
+            declared.setdefault(run_lang, []).append(text)
+    assert share(declared[lang], lang) > 0.8
+    assert share(declared["en"], lang) < 0.1
+
+
+def share(texts: list[str], lang: str) -> float:
+    """The share of texts that look written in a language (Japanese, or Spanish and not English)."""
+    if lang == "ja":
+        found = [t for t in texts if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", t)]
+    else:
+        spanish, english = (re.compile(rf"\b(?:{words})\b") for words in (SPANISH, ENGLISH))
+        found = [t for t in texts if spanish.search(t) and not english.search(t)]
+    return len(found) / len(texts)
