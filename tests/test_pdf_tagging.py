@@ -16,6 +16,7 @@ from weasyprint import HTML
 from publisher.cli.commands import main
 from publisher.pdf import tagging
 
+HYPHEN = "\u2010"
 SPANISH = "el|los|las|del|de|la|que|en"
 ENGLISH = "the|and|of|to|is"
 BRIEF = (
@@ -120,10 +121,10 @@ def marked_texts(page: pypdf.PageObject) -> dict[int, str]:
     return found
 
 
-def runs(path: Path) -> list[tuple[str, str]]:
-    """The text of each marked content the tree holds, with the language it is declared in."""
+def runs(path: Path) -> list[tuple[str, str, str | None, str]]:
+    """Each marked content the tree holds: its declared language, text, actual text and tag."""
     texts = [marked_texts(page) for page in pypdf.PdfReader(path).pages]
-    result: list[tuple[str, str]] = []
+    result: list[tuple[str, str, str | None, str]] = []
     with pikepdf.open(path) as pdf:
         pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
         stack = [(kid, str(pdf.Root.Lang)) for kid in tagging._kids(pdf.Root.StructTreeRoot)]
@@ -133,7 +134,10 @@ def runs(path: Path) -> list[tuple[str, str]]:
             kids = element.get("/K")
             for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
                 if isinstance(kid, int):
-                    result.append((lang, texts[pages[element.Pg.objgen]].get(kid, "")))
+                    text = texts[pages[element.Pg.objgen]].get(kid, "")
+                    actual = element.get("/ActualText")
+                    actual_text = None if actual is None else str(actual)
+                    result.append((lang, text, actual_text, str(element.S)))
             stack.extend((kid, lang) for kid in tagging._kids(element))
     return result
 
@@ -194,11 +198,25 @@ def test_parallel_translations_are_a_grid_with_their_language(parallel: tuple[Pa
     # Each line of text is declared in its own language: Japanese script, or Spanish words and no
     # English ones. (An English source of the White House quotes a few Spanish paragraphs itself.)
     declared: dict[str, list[str]] = {}
-    for run_lang, text in runs(path):
+    for run_lang, text, _, _ in runs(path):
         if len(text.strip()) > 20:
             declared.setdefault(run_lang, []).append(text)
     assert share(declared[lang], lang) > 0.8
     assert share(declared["en"], lang) < 0.1
+
+
+def test_hyphenated_words_read_whole(parallel: tuple[Path, str]) -> None:
+    path, _ = parallel
+    hyphenated = 0
+    # A link holds its runs itself, with no element of their own to say what they are.
+    for _, text, actual, tag in runs(path):
+        if tag != "/Link" and text.rstrip().endswith(HYPHEN):
+            hyphenated += 1
+            assert actual is not None
+            assert actual.strip() == text.strip().removesuffix(HYPHEN) + "\u00ad"
+        else:
+            assert actual is None
+    assert hyphenated > 5 or path.parent.name.startswith("ua-cncf")
 
 
 def share(texts: list[str], lang: str) -> float:

@@ -22,7 +22,7 @@ import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer ships no
 from weasyprint.formatting_structure import boxes
 
 from publisher.model import Diagnostic
-from publisher.pdf import langtags
+from publisher.pdf import textruns
 
 ARTIFACT = "pdf-ua-artifact"
 LANG = "pdf-ua-lang"
@@ -38,7 +38,7 @@ _GRID_CELLS = ("/TD", "/TH")
 
 
 def finish(document: Any, pdf: pydyf.PDF) -> None:
-    """Header cells' scope, decoration out of the tree, and each element's language."""
+    """Header cells' scope, decoration out of the tree, languages and hyphenated words."""
     decoration = []
     for page in document.pages:
         for box, in_head in _boxes(page._page_box, False):
@@ -50,7 +50,7 @@ def finish(document: Any, pdf: pydyf.PDF) -> None:
                 element["A"]["Scope"] = asked or ("/Column" if in_head else "/Row")
     if decoration:
         _detach(pdf, set(decoration))
-    langtags.tag_languages(document, pdf)
+    textruns.tag_runs(document, pdf)
 
 
 def _decorates(box: Any) -> bool:

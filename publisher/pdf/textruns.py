@@ -1,11 +1,14 @@
-"""``/Lang`` on the structure elements of a tagged PDF, from the languages of the text boxes.
+"""What the text boxes of a tagged PDF know, written on their structure elements.
 
 WeasyPrint (70) keeps no link from a structure element to the box it came from, but it makes the
 element of each run of text (a ``/Span`` holding one MCID) as it walks each page's boxes in order,
-so the text boxes met in that same walk are those elements in the order they were made. Each run
-then has its box's language; an element whose runs all share one language has it, and ``/Lang``
-is written on the highest element whose language is not the one of the element above it. A page
-whose runs and boxes do not pair up one for one gets no language, rather than a wrong one.
+so the text boxes met in that same walk are those elements in the order they were made. A page
+whose runs and boxes do not pair up one for one is left as it is, rather than tagged wrong.
+
+Each run then has its box's language; an element whose runs all share one language has it, and
+``/Lang`` is written on the highest element whose language is not the one of the element above
+it. A run that ends where a word was hyphenated gets an ``/ActualText`` that ends in a soft hyphen
+instead, so that the word is read and copied whole.
 """
 
 from __future__ import annotations
@@ -18,13 +21,20 @@ import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer ships no
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
 
+SOFT_HYPHEN = "\u00ad"
 _MIXED = ""
 """The language of an element whose runs are in more than one."""
 
 
-def tag_languages(document: Any, pdf: pydyf.PDF) -> None:
-    """Write ``/Lang`` where an element's language differs from the one around it."""
-    runs = _runs(document, pdf)
+def tag_runs(document: Any, pdf: pydyf.PDF) -> None:
+    """``/Lang`` where a language differs from the one above, ``/ActualText`` at hyphens."""
+    boxes_of = _runs(document, pdf)
+    for number, box in boxes_of.items():
+        hyphen = box.style["hyphenate_character"]
+        if hyphen and box.text.endswith(hyphen):
+            actual = box.text[: -len(hyphen)] + SOFT_HYPHEN
+            pdf.objects[number]["ActualText"] = pydyf.String(actual)
+    runs = {number: box.style["lang"] or "" for number, box in boxes_of.items()}
     if not runs:
         return
     objects = pdf.objects
@@ -59,15 +69,15 @@ def tag_languages(document: Any, pdf: pydyf.PDF) -> None:
         stack.extend((kid, here) for kid in kids[number])
 
 
-def _runs(document: Any, pdf: pydyf.PDF) -> dict[int, str]:
-    """The language of each run's element (by object number), on pages where they pair up."""
+def _runs(document: Any, pdf: pydyf.PDF) -> dict[int, Any]:
+    """The text box of each run's element (by object number), on pages where they pair up."""
     made: dict[bytes, list[int]] = defaultdict(list)
     for obj in pdf.objects:
         if _is_element(obj) and obj["S"] == "/Span" and _one_mcid(obj["K"]):
             made[obj["Pg"]].append(obj.number)
-    runs: dict[int, str] = {}
+    runs: dict[int, Any] = {}
     for page, reference in zip(document.pages, pdf.page_references, strict=False):
-        texts = [box.style["lang"] or "" for box in _texts(page._page_box, False)]
+        texts = list(_texts(page._page_box, False))
         if len(texts) == len(made[reference]):
             runs.update(zip(made[reference], texts, strict=True))
     return runs
