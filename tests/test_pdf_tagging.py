@@ -28,7 +28,7 @@ BRIEF = (
 # a table of two translations side by side with no header at all.
 SAMPLE = """<html lang="en"><head><title>Sample</title><style>
 @page { @top-center { content: "Running head" } @bottom-center { content: counter(page) } }
-</style></head><body><h1>Sample</h1>
+</style></head><body><h1>Sample</h1><h4>Skipped to</h4>
 <table><thead><tr><th>Date</th><th>Title</th></tr></thead>
 <tbody><tr><td>2021</td><td>One</td></tr></tbody></table>
 <table><tbody><tr><td>Text.</td><td lang="es">Texto.</td></tr></tbody></table>
@@ -148,13 +148,14 @@ def test_the_checks_find_what_weasyprint_leaves_and_the_fixes_leave_nothing(
     raw = tmp_path / "raw.pdf"
     HTML(string=SAMPLE).write_pdf(raw, pdf_variant="pdf/ua-1")
     codes = {d.code for d in tagging.check_structure(raw)}
-    assert codes == {tagging.ARTIFACT, tagging.SCOPE, tagging.LAYOUT_TABLE}
+    assert codes == {tagging.ARTIFACT, tagging.SCOPE, tagging.LAYOUT_TABLE, tagging.HEADINGS}
     fixed = tmp_path / "fixed.pdf"
     data = HTML(string=SAMPLE).write_pdf(pdf_variant="pdf/ua-1", finisher=tagging.finish)
     fixed.write_bytes(tagging.retag(data))
     assert tagging.check_structure(fixed) == []
     with pikepdf.open(fixed) as pdf:
         assert artifacts(pdf.pages[0]) == 2
+    assert [tag for tag, _, _ in elements(fixed) if tag.startswith("/H")] == ["/H1", "/H2"]
 
 
 @pytest.mark.parametrize("which", ["brief", "book"])

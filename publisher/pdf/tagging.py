@@ -28,6 +28,7 @@ ARTIFACT = "pdf-ua-artifact"
 LANG = "pdf-ua-lang"
 SCOPE = "pdf-ua-scope"
 LAYOUT_TABLE = "pdf-ua-layout-table"
+HEADINGS = "pdf-ua-headings"
 
 # HTML ``scope`` values as PDF ``/Scope`` names; a header cell without one is a column's header in
 # a table head and a row's elsewhere.
@@ -126,9 +127,15 @@ def retag(data: bytes) -> bytes:
                 _as_artifacts(pdf, page, orphans)
                 for mcid in orphans:
                     marks[mcid] = None
+        level = 0
         for element in _elements(pdf):
             if element.S == "/Table" and not _has(element, "/TH"):
                 _as_grid(element)
+            found = _level(element)
+            if found:
+                # A heading may go down one level at a time: a source's h4 under its title is h2.
+                level = min(found, level + 1)
+                element.S = pikepdf.Name(f"/H{level}")
         out = BytesIO()
         pdf.save(out)
     return out.getvalue()
@@ -143,6 +150,12 @@ def _kind(element: pikepdf.Object, reachable: set[tuple[int, int]]) -> pikepdf.N
     while element.P.objgen not in reachable:
         element = element.P
     return pikepdf.Name.Pagination if element.P.S == "/Document" else pikepdf.Name.Layout
+
+
+def _level(element: pikepdf.Dictionary) -> int:
+    """A heading element's level, or 0 for any other element."""
+    tag = str(element.S)
+    return int(tag[2]) if len(tag) == 3 and tag[:2] == "/H" and tag[2] in "123456" else 0
 
 
 def _as_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, kinds: dict[int, pikepdf.Name]) -> None:
@@ -211,7 +224,7 @@ def _has(element: pikepdf.Dictionary, tag: str) -> bool:
 
 
 def check_structure(path: Path) -> list[Diagnostic]:
-    """What a tagged PDF does wrong by the clauses fixed here: artifacts, /Lang, /Scope, grids."""
+    """What a tagged PDF does wrong by the clauses fixed here, as error diagnostics."""
     found: list[Diagnostic] = []
     name = str(path)
 
@@ -234,8 +247,15 @@ def check_structure(path: Path) -> list[Diagnostic]:
                 untagged += _untagged(page, marks, reachable)
         if untagged:
             report(ARTIFACT, f"{untagged} marked contents belong to no structure element")
+        level = 0
         for element in _elements(pdf):
             tag = str(element.S)
+            depth = _level(element)
+            if depth > level + 1:
+                report(HEADINGS, f"a heading goes from level {level} to {depth}")
+            level = depth or level
+            if "/Lang" in element and not str(element.Lang):
+                report(LANG, "a structure element declares an empty language")
             if tag == "/TH" and "/Scope" not in element.get("/A", pikepdf.Dictionary()):
                 report(SCOPE, "a table header cell has no /Scope")
             if tag == "/Table" and not _has(element, "/TH"):
