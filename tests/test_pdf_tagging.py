@@ -151,7 +151,7 @@ def test_the_checks_find_what_weasyprint_leaves_and_the_fixes_leave_nothing(
     assert codes == {tagging.ARTIFACT, tagging.SCOPE, tagging.LAYOUT_TABLE, tagging.HEADINGS}
     fixed = tmp_path / "fixed.pdf"
     data = HTML(string=SAMPLE).write_pdf(pdf_variant="pdf/ua-1", finisher=tagging.finish)
-    fixed.write_bytes(tagging.retag(data))
+    fixed.write_bytes(tagging.retag(data, b"0123456789abcdef"))
     assert tagging.check_structure(fixed) == []
     with pikepdf.open(fixed) as pdf:
         assert artifacts(pdf.pages[0]) == 2

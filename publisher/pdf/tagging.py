@@ -22,6 +22,7 @@ import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer ships no
 from weasyprint.formatting_structure import boxes
 
 from publisher.model import Diagnostic
+from publisher.pdf import merge as pdf_merge
 from publisher.pdf import textruns
 
 ARTIFACT = "pdf-ua-artifact"
@@ -108,7 +109,7 @@ def _boxes(box: Any, in_head: bool) -> Iterator[tuple[Any, bool]]:
         yield from _boxes(child, in_head)
 
 
-def retag(data: bytes) -> bytes:
+def retag(data: bytes, identifier: bytes) -> bytes:
     """A tagged PDF with what no tree element holds as artifacts, grid tables as divisions."""
     with pikepdf.open(BytesIO(data)) as pdf:
         reachable = _reachable(pdf)
@@ -136,9 +137,7 @@ def retag(data: bytes) -> bytes:
                 # A heading may go down one level at a time: a source's h4 under its title is h2.
                 level = min(found, level + 1)
                 element.S = pikepdf.Name(f"/H{level}")
-        out = BytesIO()
-        pdf.save(out)
-    return out.getvalue()
+        return pdf_merge.save(pdf, identifier)
 
 
 def _kind(element: pikepdf.Object, reachable: set[tuple[int, int]]) -> pikepdf.Name:

@@ -69,7 +69,7 @@ def _one_pass(book: Book, options: OutputOptions) -> bytes:
         pdf_variant=options.pdf_variant, pdf_identifier=book.identifier, finisher=_finish
     )
     tagged = (options.pdf_variant or "").startswith("pdf/ua")
-    return pdf_tagging.retag(data) if tagged else data
+    return pdf_tagging.retag(data, book.identifier) if tagged else data
 
 
 def _finish(document: object, pdf: pydyf.PDF) -> None:
