@@ -63,7 +63,7 @@ def _decorates(box: Any) -> bool:
     """
     if getattr(box, "link_annotation", None) is None:
         return False
-    generated = box.element_tag.endswith(("::before", "::after"))
+    generated = (box.element_tag or "").endswith(("::before", "::after"))
     generated_image = generated and isinstance(box, boxes.ReplacedBox)
     return bool(box.is_leader) or generated_image
 
@@ -146,9 +146,11 @@ def _kind(element: pikepdf.Object, reachable: set[tuple[int, int]]) -> pikepdf.N
     The boxes of margin boxes hang from the document element, outside its kids: pagination.
     Decoration taken out of the tree (``finish``) hangs from an element of the tree: layout.
     """
-    while element.P.objgen not in reachable:
-        element = element.P
-    return pikepdf.Name.Pagination if element.P.S == "/Document" else pikepdf.Name.Layout
+    parent = element.get("/P")
+    while parent is not None and parent.objgen not in reachable:
+        parent = parent.get("/P")
+    top = parent is None or parent.get("/S") == "/Document"
+    return pikepdf.Name.Pagination if top else pikepdf.Name.Layout
 
 
 def _level(element: pikepdf.Dictionary) -> int:
@@ -237,7 +239,8 @@ def check_structure(path: Path) -> list[Diagnostic]:
         if not str(pdf.Root.get("/Lang", "")):
             report(LANG, "the document declares no language (/Lang)")
         reachable = _reachable(pdf)
-        nums = pdf.Root.StructTreeRoot.ParentTree.get("/Nums", pikepdf.Array())
+        tree = pdf.Root.StructTreeRoot.get("/ParentTree", pikepdf.Dictionary())
+        nums = tree.get("/Nums", pikepdf.Array())
         untagged = 0
         for index in range(0, len(nums), 2):
             marks = nums[index + 1]
