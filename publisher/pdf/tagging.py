@@ -1,13 +1,13 @@
 """The PDF/UA structure tree made to read right, and the checks that say where it does not.
 
-WeasyPrint (70) tags a page in one pass over its boxes. Three things it leaves wrong are put right
-here: the text of margin boxes (running heads, "Page N of M") is marked as content pointing at
-structure elements that no tree holds, where PDF/UA wants artifacts; table cells carry no
-``/Lang`` and header cells no ``/Scope``; and a table without header cells, which is how the
-parallel bilingual layout lines translations up, is tagged as a data table. ``finish`` runs as
-WeasyPrint's finisher, while the boxes that know each cell's language and ``scope`` are still at
-hand; ``retag`` rewrites the written file with pikepdf; ``check_structure`` reads a file back and
-reports what is still wrong as diagnostics.
+WeasyPrint (70) tags a page in one pass over its boxes, and leaves some of it wrong for PDF/UA:
+the text of margin boxes (running heads, "Page N of M") is marked as content pointing at
+structure elements that no tree holds, where PDF/UA wants artifacts; leaders and images that
+style sheets add are content too; header cells have no ``/Scope``; a table that only lays blocks
+out (the parallel bilingual layout, ``role="presentation"``) is a data table; no element says its
+language. ``finish`` runs as WeasyPrint's finisher, while the boxes that know all this are at hand
+(with ``textruns`` for languages and hyphenated words); ``retag`` rewrites the written file with
+pikepdf; ``check_structure`` reads a file back and reports what is still wrong as diagnostics.
 """
 
 from __future__ import annotations
@@ -21,33 +21,34 @@ import pikepdf
 import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer ships no types
 from weasyprint.formatting_structure import boxes
 
-from publisher.model import Diagnostic
+from publisher.model import Diagnostic, Severity
 from publisher.pdf import merge as pdf_merge
 from publisher.pdf import textruns
 
 ARTIFACT = "pdf-ua-artifact"
 LANG = "pdf-ua-lang"
 SCOPE = "pdf-ua-scope"
-LAYOUT_TABLE = "pdf-ua-layout-table"
+TABLE_HEADERS = "pdf-ua-table-headers"
 HEADINGS = "pdf-ua-headings"
 
 # HTML ``scope`` values as PDF ``/Scope`` names; a header cell without one is a column's header in
 # a table head and a row's elsewhere.
 _SCOPES = {"col": "/Column", "colgroup": "/Column", "row": "/Row", "rowgroup": "/Row"}
-# A table that lays blocks out in a grid, retagged as nested divisions.
-_GRID = {"/Table": "/Div", "/THead": "/Div", "/TBody": "/Div", "/TFoot": "/Div", "/TR": "/Div"}
-_GRID_CELLS = ("/TD", "/TH")
+# What a layout table's cells, rows and the table itself are retagged from (as divisions).
+_TABLE_PARTS = ("/Table", "/THead", "/TBody", "/TFoot", "/TR", "/TD", "/TH")
 
 
 def finish(document: Any, pdf: pydyf.PDF) -> None:
     """Header cells' scope, decoration out of the tree, languages and hyphenated words."""
     decoration = []
     for page in document.pages:
-        for box, in_head in _boxes(page._page_box, False):
+        for box, in_head, grid in _boxes(page._page_box, False, False):
             if _decorates(box):
                 decoration.append(box.link_annotation.reference)
             element = getattr(box, "mark", None)
-            if element is not None and box.element_tag == "th":
+            if element is not None and grid:
+                _as_division(pdf, element)
+            elif element is not None and box.element_tag == "th":
                 asked = _SCOPES.get(str(box.element.get("scope", "")).lower())
                 element["A"]["Scope"] = asked or ("/Column" if in_head else "/Row")
     if decoration:
@@ -101,16 +102,31 @@ def _number(reference: bytes) -> int:
     return int(reference.split()[0])
 
 
-def _boxes(box: Any, in_head: bool) -> Iterator[tuple[Any, bool]]:
-    """A box and every box inside it, each with whether it is in a table's header rows."""
+def _boxes(box: Any, in_head: bool, grid: bool) -> Iterator[tuple[Any, bool, bool]]:
+    """A box and every box inside it, each with whether it is in a table's header rows and
+    whether in a table that only lays things out (``role="presentation"``)."""
     in_head = in_head or getattr(box, "is_header", False)
-    yield box, in_head
+    if box.element is not None and box.element_tag == "table":
+        grid = box.element.get("role") == "presentation"
+    yield box, in_head, grid
     for child in getattr(box, "children", ()):
-        yield from _boxes(child, in_head)
+        yield from _boxes(child, in_head, grid)
+
+
+def _as_division(pdf: pydyf.PDF, cell: pydyf.Dictionary) -> None:
+    """A layout table's cell, and the rows and table above it, tagged as divisions."""
+    element = cell
+    while element["S"] in _TABLE_PARTS:
+        table = element["S"] == "/Table"
+        element["S"] = "/Div"
+        element.pop("A", None)
+        if table:
+            return
+        element = pdf.objects[_number(element["P"])]
 
 
 def retag(data: bytes, identifier: bytes) -> bytes:
-    """A tagged PDF with what no tree element holds as artifacts, grid tables as divisions."""
+    """A tagged PDF with what no tree element holds as artifacts, and headings in order."""
     with pikepdf.open(BytesIO(data)) as pdf:
         reachable = _reachable(pdf)
         nums = pdf.Root.StructTreeRoot.ParentTree.Nums
@@ -130,8 +146,6 @@ def retag(data: bytes, identifier: bytes) -> bytes:
                     marks[mcid] = None
         level = 0
         for element in _elements(pdf):
-            if element.S == "/Table" and not _has(element, "/TH"):
-                _as_grid(element)
             found = _level(element)
             if found:
                 # A heading may go down one level at a time: a source's h4 under its title is h2.
@@ -184,16 +198,6 @@ def _marked(instruction: pikepdf.ContentStreamInstruction | Any) -> int | None:
     return int(operands[1].MCID)
 
 
-def _as_grid(table: pikepdf.Dictionary) -> None:
-    """Retag a table, its row groups, rows and cells as divisions."""
-    table.S = pikepdf.Name(_GRID.get(str(table.S), "/Div"))
-    if str(table.S) == "/Div" and "/A" in table and table.A.get("/O") == "/Table":
-        del table["/A"]
-    for kid in _kids(table):
-        if str(kid.S) in _GRID or str(kid.S) in _GRID_CELLS:
-            _as_grid(kid)
-
-
 def _kids(element: pikepdf.Object) -> Iterator[pikepdf.Dictionary]:
     """The structure elements directly under one."""
     kids = element.get("/K")
@@ -229,8 +233,8 @@ def check_structure(path: Path) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     name = str(path)
 
-    def report(code: str, message: str) -> None:
-        found.append(Diagnostic(name, None, "error", code, message))
+    def report(code: str, message: str, severity: Severity = "error") -> None:
+        found.append(Diagnostic(name, None, severity, code, message))
 
     with pikepdf.open(path) as pdf:
         if "/StructTreeRoot" not in pdf.Root:
@@ -261,7 +265,9 @@ def check_structure(path: Path) -> list[Diagnostic]:
             if tag == "/TH" and "/Scope" not in element.get("/A", pikepdf.Dictionary()):
                 report(SCOPE, "a table header cell has no /Scope")
             if tag == "/Table" and not _has(element, "/TH"):
-                report(LAYOUT_TABLE, "a table without header cells is tagged as a data table")
+                # A source's table may have none; a layout grid should not be a table at all.
+                message = "a table has no header cells: a screen reader cannot name its columns"
+                report(TABLE_HEADERS, message, "warning")
     return found
 
 
