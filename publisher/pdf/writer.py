@@ -25,6 +25,7 @@ from publisher.pdf import parallel as pdf_parallel
 from publisher.pdf import plan as pdf_plan
 from publisher.pdf import prepare as pdf_prepare
 from publisher.pdf import stamp as pdf_stamp
+from publisher.pdf import tagging as pdf_tagging
 from publisher.pdf import units as pdf_units
 from publisher.pdf.prepare import Book
 from publisher.rendering.options import OUTPUT_FAILED, OutputOptions
@@ -67,11 +68,14 @@ def _one_pass(book: Book, options: OutputOptions) -> bytes:
     data: bytes = document.write_pdf(
         pdf_variant=options.pdf_variant, pdf_identifier=book.identifier, finisher=_finish
     )
-    return data
+    tagged = (options.pdf_variant or "").startswith("pdf/ua")
+    return pdf_tagging.retag(data, book.identifier) if tagged else data
 
 
-def _finish(_: object, pdf: pydyf.PDF) -> None:
+def _finish(document: object, pdf: pydyf.PDF) -> None:
     """Open with the bookmarks shown and the document title (not the file name) in the title bar."""
+    if "StructTreeRoot" in pdf.catalog:
+        pdf_tagging.finish(document, pdf)
     pdf.catalog["PageMode"] = "/UseOutlines"
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
 
