@@ -9,7 +9,7 @@ from html import escape, unescape
 from xml.etree.ElementTree import Element
 
 from publisher.model import BodyFormat, Diagnostic, Heading
-from publisher.normalizing import markdown, nesting, structure
+from publisher.normalizing import markdown, nesting, segments, structure
 from publisher.normalizing.sanitize import (
     MAX_DEPTH,
     Scanner,
@@ -94,6 +94,7 @@ def convert(
     tidy_attributes(root)
     images = apply_url_policy(root, line_of, warn, base_url, resolve_image)
     tidy_text(root)
+    segments.join_lines(root, lang)
     _break_long_words(root, line_of, warn)
     structure.drop_end_marks(root)
     title = structure.take_title(root)
