@@ -19,6 +19,7 @@ from weasyprint.text.fonts import FontConfiguration
 from publisher import __version__, i18n
 from publisher.model import Compilation, Diagnostic, Document, Entry, Section
 from publisher.pdf import body as pdf_body
+from publisher.pdf import coverage
 from publisher.pdf import parallel as pdf_parallel
 from publisher.pdf import style as pdf_style
 from publisher.pdf import units as pdf_units
@@ -207,11 +208,7 @@ def _diagnostics(
         code = "pdf-resource" if record.levelno >= logging.ERROR else "pdf-engine"
         message = " ".join(record.getMessage().split())
         found[Diagnostic(path, None, "warning", code, message)] = None
-    for char in missing:
-        message = f"no font has {char} (U+{ord(char[0]):04X}); it is printed as an empty box"
-        for doc in documents:
-            if char in doc.body or char in doc.title:
-                found[Diagnostic(doc.path, None, "warning", "pdf-glyph-missing", message)] = None
+    found.update(dict.fromkeys(coverage.missing(missing, documents)))
     return list(found)
 
 
