@@ -25,6 +25,12 @@ class Glyph:
     """The PDF font's base name without its subset tag: ``Noto-Serif-CJK-JP``."""
     in_margin: bool
     """Printed in the page's top or bottom margin (running head or foot)."""
+    color: tuple[int, int, int] = (0, 0, 0)
+    """Its fill colour, RGB."""
+    box: tuple[float, float, float, float] = (0, 0, 0, 0)
+    """Left, bottom, right and top, in points from the page's bottom left corner."""
+    baseline: float = 0
+    """Height of its baseline above the page's bottom edge, in points."""
 
 
 def glyphs(path: Path) -> list[list[Glyph]]:
@@ -34,6 +40,8 @@ def glyphs(path: Path) -> list[list[Glyph]]:
     name = ctypes.create_string_buffer(256)
     flags = ctypes.c_int()
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    red, green, blue, alpha = (ctypes.c_uint() for _ in range(4))
+    x, y = ctypes.c_double(), ctypes.c_double()
     for page in document:
         height = page.get_height()
         text = page.get_textpage()
@@ -49,7 +57,12 @@ def glyphs(path: Path) -> list[list[Glyph]]:
                 MARGIN_BOTTOM_MM
             )
             font = name.value.decode(errors="replace").split("+")[-1]
-            found.append(Glyph(char, font, margin))
+            rgba = (ctypes.byref(v) for v in (red, green, blue, alpha))
+            pdfium.FPDFText_GetFillColor(text, index, *rgba)
+            color = (red.value, green.value, blue.value)
+            box = (left.value, bottom.value, right.value, top.value)
+            pdfium.FPDFText_GetCharOrigin(text, index, ctypes.byref(x), ctypes.byref(y))
+            found.append(Glyph(char, font, margin, color, box, y.value))
         pages.append(found)
     return pages
 

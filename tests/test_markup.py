@@ -356,7 +356,7 @@ def test_indented_prose_is_a_paragraph_and_lists_still_nest() -> None:
     assert (
         "<li><p>Item\ncontinued.</p>\n<p>Second paragraph.</p>\n<ul>\n<li>Nested\ntoo.</li>" in body
     )
-    assert "<pre><code>    fenced code stays\n</code></pre>" in body
+    assert '<pre><code><span class="line">    fenced code stays\n</span></code></pre>' in body
 
 
 @pytest.mark.parametrize(
@@ -432,7 +432,10 @@ def test_backslash_escapes_render_as_the_character() -> None:
         ("*Building\nBack Better *and", "<p><em>Building\nBack Better</em> and</p>"),
         ("served.****", "<p>served.</p>"),
         ("2 * x * 4 and 2 ** 3 ** 4", "<p>2 * x * 4 and 2 ** 3 ** 4</p>"),
-        ("```\nf(*args, **kw, **more)\n```", "<pre><code>f(*args, **kw, **more)\n</code></pre>"),
+        (
+            "```\nf(*args, **kw, **more)\n```",
+            '<pre><code><span class="line">f(*args, **kw, **more)\n</span></code></pre>',
+        ),
         ("* one\n* two", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
     ],
 )

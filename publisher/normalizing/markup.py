@@ -9,7 +9,7 @@ from html import escape, unescape
 from xml.etree.ElementTree import Element
 
 from publisher.model import BodyFormat, Diagnostic, Heading
-from publisher.normalizing import markdown, nesting, segments, structure
+from publisher.normalizing import code, markdown, nesting, segments, structure
 from publisher.normalizing.sanitize import (
     MAX_DEPTH,
     Scanner,
@@ -95,6 +95,7 @@ def convert(
     images = apply_url_policy(root, line_of, warn, base_url, resolve_image)
     tidy_text(root)
     segments.join_lines(root, lang)
+    code.split_lines(root)
     _break_long_words(root, line_of, warn)
     structure.drop_end_marks(root)
     title = structure.take_title(root)

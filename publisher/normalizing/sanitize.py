@@ -10,6 +10,7 @@ from xml.etree.ElementTree import Element
 
 import nh3
 
+from publisher.normalizing import code
 from publisher.normalizing.images import Refused, check_data
 from publisher.normalizing.tree import (
     LINE_ATTR,
@@ -72,6 +73,8 @@ _ATTRIBUTE_VALUES = {
     "a": {"role": {"doc-noteref", "doc-backlink"}},
     "section": {"role": {"doc-endnotes"}},
 }
+# Pygments' token classes, on the spans the highlighter wraps tokens of code in.
+_CLASSES = {"span": set(code.CLASSES)}
 # Kept only long enough to turn <span style="text-decoration: underline"> into <u>.
 _STYLES = {"text-decoration", "text-decoration-line", "font-weight", "font-style"}
 _SCHEMES = {"a": {"http", "https", "mailto"}, "img": {"http", "https", "data"}}
@@ -167,6 +170,7 @@ def clean(html: str) -> tuple[Element, bool]:
         link_rel=None,
         url_schemes=_SCHEMES["a"] | _SCHEMES["img"],
         filter_style_properties=_STYLES,
+        allowed_classes=_CLASSES,
     )
     builder = _Builder()
     builder.feed(safe)
