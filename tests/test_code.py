@@ -1,5 +1,5 @@
-"""Code in both outputs: highlighted, in the theme's own monospace face, never hyphenated, long
-lines wrapped with a mark."""
+"""Code and images that are not included, in both outputs: highlighted code in the theme's own
+monospace face, never hyphenated, long lines wrapped with a mark; placeholders for images."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pypdfium2
 import pytest
 from fontTools.ttLib import TTFont
 from printed import Glyph, glyphs
-from test_epub import Package, build, built, run_epubcheck
+from test_epub import NS, Package, build, built, run_epubcheck, text
 
 from publisher.normalizing import code
 from publisher.normalizing.markup import convert
@@ -109,6 +109,37 @@ def test_the_pdf_prints_code_in_the_theme_face_in_the_theme_colours(
     has = TTFont(STYLES / "fonts" / "LiberationMono-Regular.ttf", lazy=True).getBestCmap()
     others = {g.char for g in printed if "Mono" in g.font and not g.font.startswith(MONO)}
     assert others and not any(ord(char) in has for char in others), others
+
+
+def test_images_not_included_leave_a_placeholder_in_both_outputs(
+    blog_epub: Package, blog_pdf: list[list[Glyph]]
+) -> None:
+    expected = {"Flagger", "Weave GitOps Enterprise", "featured-image.png"}
+    found = set()
+    for name in blog_epub.spine:
+        for span in blog_epub.xml(name).iterfind(".//x:span[@class='image-missing']", NS):
+            label = span.find("x:span[@class='image-missing-label']", NS)
+            assert label is not None and label.text == "Image not included:"
+            found.add(text(span).removeprefix("Image not included:").strip())
+    assert found == expected
+    printed = "".join(glyph.char for page in blog_pdf for glyph in page)
+    for name in expected:
+        assert "Imagenotincluded:" + name.replace(" ", "") in printed
+
+
+def test_a_placeholder_is_labelled_in_the_language_of_its_document() -> None:
+    html = convert(
+        "![構成図](https://example.com/a.png)\n\n![](../outside.png)",
+        "markdown",
+        lang="ja",
+        path="t.md",
+        first_line=1,
+        anchor_prefix="",
+        resolve_image=lambda _: None,
+    ).body
+    label = '<span class="image-missing-label">画像未収録:</span>'
+    assert f'<p><span class="image-missing">{label} 構成図</span></p>' in html
+    assert f'<p><span class="image-missing">{label} outside.png</span></p>' in html
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from html import escape, unescape
 from xml.etree.ElementTree import Element
 
 from publisher.model import BodyFormat, Diagnostic, Heading
-from publisher.normalizing import code, markdown, nesting, segments, structure
+from publisher.normalizing import code, markdown, nesting, placeholders, segments, structure
 from publisher.normalizing.sanitize import (
     MAX_DEPTH,
     Scanner,
@@ -93,6 +93,7 @@ def convert(
         return _unusable(path, line_of(rows[TABLE_ROWS]))
     tidy_attributes(root)
     images = apply_url_policy(root, line_of, warn, base_url, resolve_image)
+    placeholders.label(root, lang)
     tidy_text(root)
     segments.join_lines(root, lang)
     code.split_lines(root)

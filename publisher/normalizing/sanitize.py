@@ -10,14 +10,13 @@ from xml.etree.ElementTree import Element
 
 import nh3
 
-from publisher.normalizing import code
+from publisher.normalizing import code, placeholders
 from publisher.normalizing.images import Refused, check_data
 from publisher.normalizing.tree import (
     LINE_ATTR,
     VOID,
     Replacement,
     bottom_up,
-    remove,
     splice,
     unwrap,
 )
@@ -285,7 +284,7 @@ def _image(
     resolve: Callable[[str], str | None] | None,
     images: list[str],
 ) -> Replacement:
-    """The image kept with its resolved path, or its alt text in <em>."""
+    """The image kept with its resolved path, or a placeholder with its alt text or name."""
     src = img.get("src", "").strip()
     scheme = url_scheme(src)
     img.attrib.setdefault("alt", "")  # required in (X)HTML; empty marks a decorative image
@@ -313,9 +312,4 @@ def _image(
                 return img
             message = f"image {path!r} is not a file under the source root"
             warn(line_of(img), "image-missing", message)
-    alt = " ".join(img.get("alt", "").split())
-    if not alt:
-        return remove(img)
-    em = Element("em")
-    em.text = alt
-    return "", [em]
+    return "", [placeholders.placeholder(img.get("alt", ""), src)]
