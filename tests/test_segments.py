@@ -79,7 +79,7 @@ def test_segment_breaks(source: str, lang: str, expected: str) -> None:
 
 def test_code_blocks_and_hard_breaks_keep_their_lines() -> None:
     fenced = body("```\n日本\n日本\n```\n\n行一  \n行二", "ja")
-    assert "日本\n日本" in fenced
+    assert '日本\n</span><span class="line">日本' in fenced
     assert "行一<br/>\n行二" in fenced or "行一<br/>行二" in fenced
 
 
