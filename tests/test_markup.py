@@ -255,9 +255,15 @@ def test_table_structure_survives_and_bad_numbers_go() -> None:
 # Images -----------------------------------------------------------------------------------------
 
 
-def test_remote_images_become_their_alt_text() -> None:
+def missing(name: str, label: str = "Image not included:") -> str:
+    """The placeholder of an image that is not included."""
+    inner = f'<span class="image-missing-label">{label}</span> {name}'
+    return f'<span class="image-missing">{inner}</span>'
+
+
+def test_remote_images_become_placeholders_with_their_alt_text_or_name() -> None:
     markup = run("![A photo](https://example.org/a.png) and ![](https://example.org/b.png)")
-    assert markup.body == "<p><em>A photo</em> and</p>"
+    assert markup.body == f"<p>{missing('A photo')} and {missing('b.png')}</p>"
     assert codes(markup) == ["remote-image", "remote-image"]
     assert markup.images == ()
 
@@ -271,13 +277,13 @@ def test_local_images_are_resolved_and_listed() -> None:
     assert '<img src="images/a%20b.png" alt="One" title="T"/>' in markup.body
     assert '<img src="images/c.png" alt="C" width="10"/>' in markup.body
     assert '<img src="images/d.png" alt=""/>' in markup.body
-    assert "<em>Gone</em>" in markup.body
+    assert missing("Gone") in markup.body
     assert codes(markup) == ["image-missing"]
 
 
-def test_without_a_resolver_local_images_become_alt_text() -> None:
+def test_without_a_resolver_local_images_become_placeholders() -> None:
     markup = run("![Chart](images/chart.png)", resolve_image=None)
-    assert markup.body == "<p><em>Chart</em></p>"
+    assert markup.body == f"<p>{missing('Chart')}</p>"
     assert markup.images == ()
     assert codes(markup) == ["image-missing"]
 
@@ -290,7 +296,7 @@ def test_data_uri_images_only_small_raster_ones() -> None:
     big = "data:image/png;base64," + "A" * (400 * 1024)
     svg = "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4="
     markup = run(f'<img src="{small}" alt="s"> <img src="{big}" alt="b"> <img src="{svg}" alt="v">')
-    assert markup.body == f'<p><img src="{small}" alt="s"/> <em>b</em> <em>v</em></p>'
+    assert markup.body == f'<p><img src="{small}" alt="s"/> {missing("b")} {missing("v")}</p>'
     assert codes(markup) == ["data-uri", "data-uri"]
 
 
@@ -368,7 +374,7 @@ def test_indented_prose_is_a_paragraph_and_lists_still_nest() -> None:
     assert (
         "<li><p>Item\ncontinued.</p>\n<p>Second paragraph.</p>\n<ul>\n<li>Nested\ntoo.</li>" in body
     )
-    assert "<pre><code>    fenced code stays\n</code></pre>" in body
+    assert '<pre><code><span class="line">    fenced code stays\n</span></code></pre>' in body
 
 
 @pytest.mark.parametrize(
@@ -444,7 +450,10 @@ def test_backslash_escapes_render_as_the_character() -> None:
         ("*Building\nBack Better *and", "<p><em>Building\nBack Better</em> and</p>"),
         ("served.****", "<p>served.</p>"),
         ("2 * x * 4 and 2 ** 3 ** 4", "<p>2 * x * 4 and 2 ** 3 ** 4</p>"),
-        ("```\nf(*args, **kw, **more)\n```", "<pre><code>f(*args, **kw, **more)\n</code></pre>"),
+        (
+            "```\nf(*args, **kw, **more)\n```",
+            '<pre><code><span class="line">f(*args, **kw, **more)\n</span></code></pre>',
+        ),
         ("* one\n* two", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
     ],
 )

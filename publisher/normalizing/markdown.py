@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from publisher.normalizing import admonitions, attributes, emphasis
+from publisher.normalizing import admonitions, attributes, code, emphasis
 from publisher.normalizing.sanitize import MAX_DEPTH, Scanner, Warn, check_url
 from publisher.normalizing.tree import LINE_ATTR
 from publisher.reading import limits
@@ -99,6 +99,7 @@ class _Markdown(MarkdownIt):
 def _markdown(quotes: str, html: bool) -> MarkdownIt:
     """A parser for one set of quotation marks, with or without raw HTML."""
     options = {"html": html, "typographer": True, "quotes": quotes, "maxNesting": _MAX_NESTING}
+    options["highlight"] = code.highlight
     md = _Markdown("commonmark", options)
     # Typographer "replacements" would turn the "(c)" of legal clauses into ©; only quotes change.
     md.enable(["table", "strikethrough", "smartquotes"])

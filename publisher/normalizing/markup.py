@@ -9,7 +9,15 @@ from html import escape, unescape
 from xml.etree.ElementTree import Element
 
 from publisher.model import BodyFormat, Diagnostic, Heading
-from publisher.normalizing import markdown, nesting, structure, templating
+from publisher.normalizing import (
+    code,
+    markdown,
+    nesting,
+    placeholders,
+    segments,
+    structure,
+    templating,
+)
 from publisher.normalizing.sanitize import (
     MAX_DEPTH,
     Scanner,
@@ -98,7 +106,10 @@ def convert(
         return _unusable(path, line_of(rows[TABLE_ROWS]))
     tidy_attributes(root)
     images = apply_url_policy(root, line_of, warn, base_url, resolve_image, references)
+    placeholders.label(root, lang)
     tidy_text(root)
+    segments.join_lines(root, lang)
+    code.split_lines(root)
     _break_long_words(root, line_of, warn)
     structure.drop_end_marks(root)
     title = structure.take_title(root)

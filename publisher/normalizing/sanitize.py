@@ -11,6 +11,7 @@ from xml.etree.ElementTree import Element
 
 import nh3
 
+from publisher.normalizing import code, placeholders
 from publisher.normalizing.images import Refused, check_data
 from publisher.normalizing.tree import (
     ID_ATTR,
@@ -19,7 +20,6 @@ from publisher.normalizing.tree import (
     VOID,
     Replacement,
     bottom_up,
-    remove,
     splice,
     unwrap,
 )
@@ -82,6 +82,8 @@ _CLASSES = {
     "aside": {"admonition", "note", "tip", "important", "warning", "caution"},
     "p": {"admonition-title"},
     "figure": {"embed", "gallery"},
+    # Pygments' token classes, on the spans the highlighter wraps tokens of code in.
+    "span": set(code.CLASSES),
 }
 # Kept only long enough to turn <span style="text-decoration: underline"> into <u>.
 _STYLES = {"text-decoration", "text-decoration-line", "font-weight", "font-style"}
@@ -321,7 +323,7 @@ def _image(
     resolve: Callable[[str], str | None] | None,
     images: list[str],
 ) -> Replacement:
-    """The image kept with its resolved path, or its alt text in <em>."""
+    """The image kept with its resolved path, or a placeholder with its alt text or name."""
     src = img.get("src", "").strip()
     scheme = url_scheme(src)
     img.attrib.setdefault("alt", "")  # required in (X)HTML; empty marks a decorative image
@@ -349,9 +351,4 @@ def _image(
                 return img
             message = f"image {path!r} is not a file under the source root"
             warn(line_of(img), "image-missing", message)
-    alt = " ".join(img.get("alt", "").split())
-    if not alt:
-        return remove(img)
-    em = Element("em")
-    em.text = alt
-    return "", [em]
+    return "", [placeholders.placeholder(img.get("alt", ""), src)]

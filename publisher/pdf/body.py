@@ -1,4 +1,5 @@
-"""Document bodies made ready for print: footnotes at their call, images found under a root."""
+"""Document bodies made ready for print: footnotes at their call, images found under a root,
+characters the bundled fonts lack written as their plain equivalents."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from xml.etree.ElementTree import Element, ParseError, fromstring
 
 from publisher.model import Compilation, Document
 from publisher.normalizing.tree import Replacement, bottom_up, remove, splice, to_xhtml
+from publisher.pdf import glyphs
 
 _BLOCKS = frozenset({"p", "div", "ul", "ol", "li", "blockquote", "section", "figure", "table"})
 
@@ -23,8 +25,11 @@ def prepare(compilation: Compilation, roots: Sequence[Path]) -> tuple[Compilatio
         # A document's images are looked for under its own root first: two roots may both have
         # a pictures/p.png, and each document means its own.
         own = [root for root in resolved if (root / doc.path).is_file()][:1]
-        body = _print_body(doc.body, (*own, *resolved), used_by, doc.path)
-        return doc if body == doc.body else dataclasses.replace(doc, body=body)
+        body = glyphs.plain_markup(_print_body(doc.body, (*own, *resolved), used_by, doc.path))
+        title = glyphs.plain(doc.title)
+        if body == doc.body and title == doc.title:
+            return doc
+        return dataclasses.replace(doc, body=body, title=title)
 
     sections = tuple(
         dataclasses.replace(

@@ -20,6 +20,7 @@ from weasyprint import HTML
 
 from publisher.cache import store as cache
 from publisher.model import Compilation, Diagnostic
+from publisher.pdf import coverage
 from publisher.pdf import merge as pdf_merge
 from publisher.pdf import parallel as pdf_parallel
 from publisher.pdf import plan as pdf_plan
@@ -124,11 +125,7 @@ def _diagnostics(
         code = "pdf-resource" if record.levelno >= logging.ERROR else "pdf-engine"
         message = " ".join(record.getMessage().split())
         found[Diagnostic(path, None, "warning", code, message)] = None
-    for char in missing:
-        message = f"no font has {char} (U+{ord(char[0]):04X}); it is printed as an empty box"
-        for doc in book.compilation.documents:
-            if char in doc.body or char in doc.title:
-                found[Diagnostic(doc.path, None, "warning", "pdf-glyph-missing", message)] = None
+    found.update(dict.fromkeys(coverage.missing(missing, book.compilation.documents)))
     return list(found)
 
 
