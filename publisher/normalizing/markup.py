@@ -10,6 +10,7 @@ from xml.etree.ElementTree import Element
 
 from publisher.model import BodyFormat, Diagnostic, Heading
 from publisher.normalizing import markdown, nesting, structure
+from publisher.normalizing.headings import normalize_levels
 from publisher.normalizing.sanitize import (
     MAX_DEPTH,
     Scanner,
@@ -19,6 +20,7 @@ from publisher.normalizing.sanitize import (
     tidy_attributes,
     xml_chars,
 )
+from publisher.normalizing.tables import fill_headers
 from publisher.normalizing.tidy import assign_ids, tidy_text
 from publisher.normalizing.tree import line_map, to_xhtml
 from publisher.reading import limits
@@ -98,6 +100,8 @@ def convert(
     structure.drop_end_marks(root)
     title = structure.take_title(root)
     structure.promote_bold_headings(root)
+    normalize_levels(root)
+    fill_headers(root)
     headings = assign_ids(root, anchor_prefix, markdown.FOOTNOTE_ID, line_of, warn)
     # One block per line, however many were removed between them.
     root.text = root.text if (root.text or "").strip() else None
