@@ -185,6 +185,17 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
+class Certification:
+    """An accessibility evaluation a person or organisation made: a claim no tool can make."""
+
+    certified_by: str
+    """Who evaluated the publication (an organisation rather than a person, says the spec)."""
+    conformance: str
+    """What they found it conforms to, as EPUB Accessibility 1.1 writes it, e.g.
+    ``EPUB Accessibility 1.1 - WCAG 2.1 Level AA``."""
+
+
+@dataclass(frozen=True, slots=True)
 class Compilation:
     """A whole publication: book-level metadata and its sections."""
 
@@ -210,6 +221,8 @@ class Compilation:
     """Build time (from SOURCE_DATE_EPOCH when set), aware UTC."""
     sections: tuple[Section, ...]
     """Sections in reading order."""
+    certification: Certification | None = None
+    """The accessibility evaluation the project's config records; None claims none."""
 
     @property
     def entries(self) -> tuple[Entry, ...]:

@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 from typing import Literal
 
 from publisher import i18n
-from publisher.model import Compilation, Diagnostic, Document, Entry, Section
+from publisher.model import Certification, Compilation, Diagnostic, Document, Entry, Section
 
 Order = Literal["date", "title", "path"]
 Group = Literal["none", "month", "year", "tag", "language"]
@@ -60,6 +60,8 @@ class BookInfo:
     """Fixed identifier; derived from the metadata when empty."""
     modified: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     """Build time."""
+    certification: Certification | None = None
+    """Who evaluated the publication's accessibility, to what level; None claims nothing."""
 
 
 def select(docs: Sequence[Document], selection: Selection) -> list[Document]:
@@ -109,6 +111,7 @@ def assemble(
         rights=info.rights,
         modified=info.modified,
         sections=sections,
+        certification=info.certification,
     )
     return compilation, problems
 

@@ -15,7 +15,7 @@ from typing import Any, cast
 from publisher.assembling.assemble import GROUPS, ORDERS, BookInfo, Group, Order, Selection
 from publisher.assembling.bilingual import MODES, Mode
 from publisher.cache import store as cache
-from publisher.model import Diagnostic
+from publisher.model import Certification, Diagnostic
 from publisher.projects import values
 from publisher.rendering.options import FORMATS, LAYOUTS, PAPERS, Format, Layout, Paper
 from publisher.rendering.render import Theme
@@ -103,6 +103,7 @@ _BOOK_KEYS = (
     "description",
     "rights",
     "identifier",
+    "accessibility",
 )
 _SELECT_KEYS = (
     "tags",
@@ -284,6 +285,7 @@ class _Checker:
             rights=self.get(book_data, ("book", "rights"), values.text, ""),
             identifier=self.get(book_data, ("book", "identifier"), values.text, ""),
             modified=build_time(epoch),
+            certification=self._certification(book_data.get("accessibility", {})),
         )
         theme = Theme(
             template_dirs=self._folders(theme_data, ("theme", "templates"), root),
@@ -313,6 +315,22 @@ class _Checker:
                 tables["cache"], ("cache", "max_mb"), values.megabytes, cache.LIMIT_MB
             ),
         )
+
+    def _certification(self, value: Any) -> Certification | None:
+        """``[book.accessibility]``: who evaluated the publication and to what level, or neither."""
+        keys = ("book", "accessibility")
+        table = self.table(value, keys, ("certified_by", "conformance"))
+        by = self.get(table, (*keys, "certified_by"), values.text, "").strip()
+        level = self.get(table, (*keys, "conformance"), values.conformance, "")
+        if by and level:
+            return Certification(by, level)
+        if by and "conformance" not in table:
+            message = "missing; the level certified_by found, such as 'WCAG 2.1 AA'"
+            self.fail((*keys, "conformance"), message, "config-missing")
+        elif level and not by:
+            message = "missing; a conformance claim names who evaluated the publication"
+            self.fail((*keys, "certified_by"), message, "config-missing")
+        return None
 
     def _folders(
         self, table: Mapping[str, Any], keys: tuple[str, ...], root: Path
