@@ -1,0 +1,34 @@
+"""A PDF opened and parsed with pikepdf, then handed to the structure checks in ``CHECKS``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pikepdf
+
+from publisher.model import Diagnostic
+
+Check = Callable[[Path, pikepdf.Pdf], list[Diagnostic]]
+"""A check of an opened PDF: what it finds, located in the file."""
+
+CHECKS: tuple[Check, ...] = ()
+"""The structure checks run on every PDF that parses (tags, languages, artifacts: PDF/UA)."""
+
+
+def check(path: Path, checks: tuple[Check, ...] = CHECKS) -> list[Diagnostic]:
+    """Problems of a PDF: unreadable, damaged (qpdf's check), then what each check finds."""
+    try:
+        with pikepdf.open(path) as pdf:
+            if not len(pdf.pages):
+                return [Diagnostic(str(path), None, "error", "pdf-empty", "the PDF has no page")]
+            found = [
+                Diagnostic(str(path), None, "error", "pdf-damaged", problem)
+                for problem in pdf.check_pdf_syntax()
+            ]
+            for each in checks:
+                found.extend(each(path, pdf))
+            return found
+    except pikepdf.PdfError as error:
+        message = f"not a PDF pikepdf can read: {error}"
+        return [Diagnostic(str(path), None, "error", "pdf-unreadable", message)]
