@@ -37,6 +37,7 @@ def validate(files: tuple[Path, ...], config_path: Path | None, strict: bool) ->
     console.report(found)
     errors = sum(d.severity == "error" for d in found)
     warnings = sum(d.severity == "warning" for d in found)
-    console.info(f"{len(paths)} outputs validated: {errors} errors, {warnings} warnings")
+    outputs = "1 output" if len(paths) == 1 else f"{len(paths)} outputs"
+    console.info(f"{outputs} validated: {errors} errors, {warnings} warnings")
     failed = errors or (strict and warnings)
     sys.exit(EXIT_DOCUMENT_ERRORS if failed else EXIT_OK)
