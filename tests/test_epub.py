@@ -376,7 +376,7 @@ def test_nav_nests_sections_documents_and_subheadings(
     landmarks = nav.find(".//x:nav[@hidden]", NS)
     assert landmarks is not None and landmarks.get(EPUB_TYPE) == "landmarks"
     kinds = [a.get(EPUB_TYPE) for a in landmarks.iter(f"{{{NS['x']}}}a")]
-    assert kinds == ["cover", "titlepage", "toc", "bodymatter"]
+    assert kinds == ["cover", "titlepage", "toc", "bodymatter", "bibliography", "colophon"]
     ncx = sample.xml("EPUB/toc.ncx")
     points = ncx.findall(".//ncx:navPoint", NS)
     assert len(points) == sum(1 for _ in toc.iter(f"{{{NS['x']}}}li"))

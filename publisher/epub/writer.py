@@ -191,6 +191,11 @@ def _nav(
     first = next((p for p in parts if p.kind in ("section", "document")), None)
     if first is not None:
         landmarks.append(("bodymatter", f"{first.name}.xhtml", i18n.label(lang, "start")))
+    # The back matter too: a reader can jump to the sources of every document.
+    landmarks += [
+        ("bibliography", "sources.xhtml", i18n.label(lang, "sources")),
+        ("colophon", "colophon.xhtml", i18n.label(lang, "colophon")),
+    ]
     nav = env.get_template("nav.xhtml").render(
         lang=lang, points=toc, landmarks=landmarks, stylesheets=stylesheets
     )
