@@ -212,8 +212,29 @@ def test_ace_findings_are_errors_or_warnings_by_impact(epub: Path, tmp_path: Pat
     assert ("ace-epub-lang", "error") in codes
     assert ("ace-heading-order", "warning") in codes
     heading = next(d for d in diagnostics if d.code == "ace-heading-order")
-    assert heading.path.endswith("doc-cluster.xhtml") and "<h4>Too deep</h4>" in heading.message
+    assert heading.path == f"{broken}/EPUB/doc-cluster.xhtml"
+    assert "<h4>Too deep</h4>" in heading.message
     assert not any(d.code == "ace-epub-lang" for d in ace.check(found.ace, found.chromium, epub))
+
+
+def test_a_validator_that_writes_no_report_is_an_error(epub: Path, tmp_path: Path) -> None:
+    silent = tmp_path / "silent"
+    silent.write_text("#!/bin/sh\necho 'something broke' >&2\nexit 1\n")
+    silent.chmod(0o755)
+    jar = programs().epubcheck
+    assert jar is not None
+    failed = [
+        *epubcheck.check(str(tmp_path / "no-java"), jar, epub),
+        *epubcheck.check(str(silent), jar, epub),
+        *ace.check(str(silent), None, epub),
+    ]
+    assert [(d.severity, d.code) for d in failed] == [
+        ("error", "epubcheck-failed"),
+        ("error", "epubcheck-failed"),
+        ("error", "ace-failed"),
+    ]
+    assert failed[1].message == "EPUBCheck did not report (something broke)"
+    assert failed[2].message == "Ace did not report (something broke)"
 
 
 def test_validators_are_found_where_npm_and_pip_put_them(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,12 @@ def report(ace: str, chromium: str | None, epub: Path) -> dict[str, Any] | str:
     with tempfile.TemporaryDirectory(prefix="publisher-ace-") as folder:
         out, temp = Path(folder) / "report", Path(folder) / "temp"
         command = [ace, "--silent", "--force", "--outdir", str(out), "--tempdir", str(temp)]
-        run = subprocess.run(
-            [*command, str(epub.resolve())], capture_output=True, env=env, check=False
-        )
+        try:
+            run = subprocess.run(
+                [*command, str(epub.resolve())], capture_output=True, env=env, check=False
+            )
+        except OSError as error:
+            return str(error)
         try:
             found: dict[str, Any] = json.loads((out / "report.json").read_bytes())
         except (OSError, ValueError):
@@ -64,6 +68,11 @@ def check(ace: str, chromium: str | None, epub: Path) -> list[Diagnostic]:
     if isinstance(found, str):
         message = f"Ace did not report ({found})"
         return [Diagnostic(str(epub), None, "error", "ace-failed", message)]
+    try:
+        with zipfile.ZipFile(epub) as package:
+            names = package.namelist()
+    except (OSError, zipfile.BadZipFile):
+        names = []
     diagnostics = []
     for url, assertion in violations(found):
         test, result = assertion.get("earl:test", {}), assertion.get("earl:result", {})
@@ -74,7 +83,7 @@ def check(ace: str, chromium: str | None, epub: Path) -> list[Diagnostic]:
             text += f": {html[:_SNIPPET]}{'…' if len(html) > _SNIPPET else ''}"
         diagnostics.append(
             Diagnostic(
-                f"{epub}/{url.lstrip('/')}" if url else str(epub),
+                f"{epub}/{_entry(url, names)}" if url else str(epub),
                 None,
                 _SEVERITIES.get(impact, "error"),
                 f"ace-{test.get('dct:title', 'violation')}",
@@ -82,3 +91,12 @@ def check(ace: str, chromium: str | None, epub: Path) -> list[Diagnostic]:
             )
         )
     return diagnostics
+
+
+def _entry(url: str, names: list[str]) -> str:
+    """The package entry Ace names: it writes content documents relative to the package folder."""
+    url = url.lstrip("/")
+    if url in names:
+        return url
+    inside = [name for name in names if name.endswith(f"/{url}")]
+    return inside[0] if len(inside) == 1 else url

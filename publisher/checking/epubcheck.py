@@ -27,14 +27,22 @@ def command(java: str, jar: str, epub: Path) -> list[str]:
 
 def check(java: str, jar: str, epub: Path) -> list[Diagnostic]:
     """Every message EPUBCheck has about an EPUB (FATAL and ERROR are errors)."""
-    run = subprocess.run(command(java, jar, epub), capture_output=True, check=False)
+    try:
+        run = subprocess.run(command(java, jar, epub), capture_output=True, check=False)
+    except OSError as error:
+        return [_failed(epub, str(error))]
     try:
         report = json.loads(run.stdout)
     except ValueError:
         said = run.stderr.decode(errors="replace").strip().splitlines()
-        message = f"EPUBCheck did not report ({said[-1] if said else f'exit {run.returncode}'})"
-        return [Diagnostic(str(epub), None, "error", "epubcheck-failed", message)]
+        return [_failed(epub, said[-1] if said else f"exit {run.returncode}")]
     return findings(report, epub)
+
+
+def _failed(epub: Path, why: str) -> Diagnostic:
+    """The error for an EPUBCheck run that wrote no report."""
+    message = f"EPUBCheck did not report ({why})"
+    return Diagnostic(str(epub), None, "error", "epubcheck-failed", message)
 
 
 def findings(report: dict[str, Any], epub: Path) -> list[Diagnostic]:
