@@ -1,10 +1,11 @@
-# One entry point: `make` builds the example project, `make test` runs the tests.
+# One entry point: `make` builds the example project, `make check` validates what it built,
+# `make test` runs the tests.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all example test soak lint bench release clean
+.PHONY: all example check test soak lint bench release clean
 
 all: example
 
@@ -17,6 +18,12 @@ $(STAMP): pyproject.toml
 example: $(STAMP)
 	$(BIN)/publisher check --config examples/publisher.toml
 	cd examples && ../$(BIN)/publisher build
+
+# The example's outputs through EPUBCheck, Ace by DAISY where it is installed (on PATH, or in
+# .ci/node where .ci/run puts it) and the PDF checks; warnings fail too.
+check: example
+	cd examples && PATH="$(CURDIR)/.ci/node/node_modules/.bin:$$PATH" \
+		../$(BIN)/publisher validate --strict
 
 # Versioned, reproducible release of the example editions: dated from the last commit.
 release: $(STAMP)

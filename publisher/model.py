@@ -201,6 +201,17 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
+class Certification:
+    """An accessibility evaluation a person or organisation made: a claim no tool can make."""
+
+    certified_by: str
+    """Who evaluated the publication (an organisation rather than a person, says the spec)."""
+    conformance: str
+    """What they found it conforms to, as EPUB Accessibility 1.1 writes it, e.g.
+    ``EPUB Accessibility 1.1 - WCAG 2.1 Level AA``."""
+
+
+@dataclass(frozen=True, slots=True)
 class Compilation:
     """A whole publication: book-level metadata and its sections."""
 
@@ -232,6 +243,9 @@ class Compilation:
     def kind(self, doc: Document) -> str:
         """A document's type for a kicker or a table: its first tag's display name."""
         return tag_name(doc.tags[0], self.tag_names) if doc.tags else ""
+
+    certification: Certification | None = None
+    """The accessibility evaluation the project's config records; None claims none."""
 
     @property
     def entries(self) -> tuple[Entry, ...]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from publisher.model import Certification
 from publisher.projects import config
 
 CASES = Path(__file__).parent / "fixtures" / "config"
@@ -89,3 +90,60 @@ def test_pyproject_tool_table(tmp_path: Path) -> None:
 def test_the_example_project_loads() -> None:
     example = config.load(Path(__file__).parents[1] / "examples" / "publisher.toml", {})
     assert [e.name for e in example.editions] == ["brief", "book", "collection"]
+
+
+def load_text(tmp_path: Path, text: str) -> config.Config:
+    path = tmp_path / "publisher.toml"
+    path.write_text(text, encoding="utf-8")
+    return config.load(path, {})
+
+
+def test_a_certifier_and_a_level_make_a_conformance_claim(tmp_path: Path) -> None:
+    loaded = load_text(
+        tmp_path,
+        '[book]\ntitle = "T"\n\n[book.accessibility]\ncertified_by = "Acme Access"\n'
+        'conformance = "WCAG 2.1 AA"\n\n[editions.all]\nformat = "epub"\n',
+    )
+    claim = Certification("Acme Access", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA")
+    assert loaded.book.certification == claim
+    assert loaded.editions[0].book.certification == claim
+
+
+@pytest.mark.parametrize(
+    "level",
+    ["WCAG 2.2 A", "WCAG 2.0 Level AAA", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"],
+)
+def test_a_level_may_be_written_as_the_spec_writes_it(tmp_path: Path, level: str) -> None:
+    text = f'[book.accessibility]\ncertified_by = "Acme"\nconformance = "{level}"\n'
+    claim = load_text(tmp_path, text).book.certification
+    assert claim is not None and claim.conformance.startswith("EPUB Accessibility 1.1 - WCAG 2.")
+
+
+def test_without_a_certifier_nothing_is_claimed(tmp_path: Path) -> None:
+    assert load_text(tmp_path, '[book]\ntitle = "T"\n').book.certification is None
+    assert load_text(tmp_path, "[book.accessibility]\n").book.certification is None
+
+
+def test_a_claim_needs_both_a_certifier_and_a_level(tmp_path: Path) -> None:
+    cases = {
+        '[book.accessibility]\ncertified_by = "Acme"\n': (
+            "publisher.toml:1: error: book.accessibility.conformance: missing; the level "
+            "certified_by found, such as 'WCAG 2.1 AA' [config-missing]"
+        ),
+        '[book.accessibility]\nconformance = "WCAG 2.1 AA"\n': (
+            "publisher.toml:1: error: book.accessibility.certified_by: missing; a conformance "
+            "claim names who evaluated the publication [config-missing]"
+        ),
+        '[book.accessibility]\ncertified_by = "Acme"\nconformance = "AA"\n': (
+            "publisher.toml:3: error: book.accessibility.conformance: 'AA' is not a WCAG version "
+            "and level, such as 'WCAG 2.1 AA' [config-value]"
+        ),
+        '[book.accessibility]\ncertifier = "Acme"\n': (
+            "publisher.toml:2: error: book.accessibility.certifier: unknown key; did you mean "
+            "'certified_by'? [config-unknown-key]"
+        ),
+    }
+    for text, expected in cases.items():
+        with pytest.raises(config.ConfigError) as caught:
+            load_text(tmp_path, text)
+        assert [d.format() for d in caught.value.diagnostics] == [expected]

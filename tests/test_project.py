@@ -86,6 +86,12 @@ def test_make_says_how_to_find_publisher_when_it_cannot(scaffold: Path) -> None:
     assert given.returncode == 0, given.stderr
 
 
+def test_make_check_builds_then_validates_every_edition(scaffold: Path) -> None:
+    result = run("make", "check", cwd=scaffold, env=BARE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 outputs validated: 0 errors, 0 warnings" in result.stdout
+
+
 def test_init_refuses_to_overwrite(scaffold: Path) -> None:
     result = run("publisher", "init", str(scaffold), cwd=scaffold.parent)
     assert result.returncode == 2

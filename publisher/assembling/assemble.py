@@ -13,7 +13,15 @@ from typing import Literal
 
 from publisher import i18n
 from publisher.assembling import references
-from publisher.model import Compilation, Diagnostic, Document, Entry, Section, tag_name
+from publisher.model import (
+    Certification,
+    Compilation,
+    Diagnostic,
+    Document,
+    Entry,
+    Section,
+    tag_name,
+)
 
 Order = Literal["date", "title", "path"]
 Group = Literal["none", "month", "year", "tag", "language"]
@@ -63,6 +71,8 @@ class BookInfo:
     """Build time."""
     tag_names: Mapping[str, str] = field(default_factory=dict)
     """Display names of tags, by tag folded to lower case."""
+    certification: Certification | None = None
+    """Who evaluated the publication's accessibility, to what level; None claims nothing."""
 
 
 def select(docs: Sequence[Document], selection: Selection) -> list[Document]:
@@ -115,6 +125,7 @@ def assemble(
         modified=info.modified,
         sections=sections,
         tag_names=info.tag_names,
+        certification=info.certification,
     )
     return compilation, problems
 

@@ -6,17 +6,20 @@ import dataclasses
 import datetime as dt
 import io
 import itertools
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import ChainMap
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 
 import jinja2
 from ebooklib import epub as ebook
 
 from publisher import i18n
+from publisher.epub import accessibility
 from publisher.epub import pages as epub_pages
 from publisher.epub import styles as epub_styles
 from publisher.model import Compilation, Diagnostic, Document
@@ -25,17 +28,21 @@ from publisher.rendering.options import OUTPUT_FAILED, OutputOptions
 from publisher.runtime.output import atomic_path
 
 _XHTML = "application/xhtml+xml"
+# Where EbookLib writes the package document.
+_OPF = "EPUB/content.opf"
 _STYLES = ("base.css", "epub.css")
 _BILINGUAL_STYLE = "bilingual.css"
-_BODY_TYPES = {
-    "cover": "cover",
-    "title": "frontmatter titlepage",
-    "toc": "frontmatter",
-    "glance": "frontmatter",
-    "section": "bodymatter part",
-    "document": "bodymatter chapter",
-    "sources": "backmatter bibliography",
-    "colophon": "backmatter colophon",
+# What each part is in the book: its epub:type and the DPUB-ARIA role that matches it, which
+# assistive technologies read (they ignore epub:type). A title page and a cover have no role.
+_SEMANTICS = {
+    "cover": ("cover", ""),
+    "title": ("frontmatter titlepage", ""),
+    "toc": ("frontmatter toc", "doc-toc"),
+    "glance": ("frontmatter toc", "doc-toc"),
+    "section": ("bodymatter part", "doc-part"),
+    "document": ("bodymatter chapter", "doc-chapter"),
+    "sources": ("backmatter bibliography", "doc-bibliography"),
+    "colophon": ("backmatter colophon", "doc-colophon"),
 }
 _INLINE_NAMESPACES = (
     ("mathml", "http://www.w3.org/1998/Math/MathML"),
@@ -44,11 +51,7 @@ _INLINE_NAMESPACES = (
 # ZIP stores local times from 1980 to 2107 only.
 _ZIP_FIRST = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 _ZIP_LAST = dt.datetime(2107, 12, 31, 23, 59, 58, tzinfo=dt.UTC)
-_A11Y_SUMMARY = (
-    "Reflowable text with a navigable table of contents, one heading per document and the "
-    "language of every document marked; no sound, flashing or motion. Conformance is "
-    "self-assessed by the tool that compiled the sources."
-)
+_PACKAGE_TAG = re.compile(rb"<package\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +159,7 @@ def _epub(compilation: Compilation, options: OutputOptions, problems: list[Diagn
         (_File(a.name, a.media_type, a.data) for a in images.assets.values()), key=lambda f: f.name
     )
     book = ebook.EpubBook()
-    _metadata(book, compilation, images.described, labels)
+    _metadata(book, compilation, images, labels)
     items = {file.name: _item(file) for file in (*styles, *pictures, nav, *pages)}
     for item in items.values():
         book.add_item(item)
@@ -167,7 +170,8 @@ def _epub(compilation: Compilation, options: OutputOptions, problems: list[Diagn
     book.add_item(ebook.EpubNcx())
     book.toc = _ncx(toc, itertools.count(1))
     book.spine = [items[page.name] for page in pages]
-    return _repack(_ebooklib_bytes(book, compilation.modified), compilation.modified)
+    data = _ebooklib_bytes(book, compilation.modified)
+    return _repack(data, compilation.modified, compilation.lang)
 
 
 def _cover_part(
@@ -199,6 +203,11 @@ def _nav(
     first = next((p for p in parts if p.kind in ("section", "document")), None)
     if first is not None:
         landmarks.append(("bodymatter", f"{first.name}.xhtml", labels.label(lang, "start")))
+    # The back matter too: a reader can jump to the sources of every document.
+    landmarks += [
+        ("bibliography", "sources.xhtml", labels.label(lang, "sources")),
+        ("colophon", "colophon.xhtml", labels.label(lang, "colophon")),
+    ]
     nav = env.get_template("nav.xhtml").render(
         lang=lang, points=toc, landmarks=landmarks, stylesheets=stylesheets
     )
@@ -207,7 +216,7 @@ def _nav(
 
 def _page(env: jinja2.Environment, part: render.Part, stylesheets: Sequence[str]) -> _File:
     """A part as a complete XHTML content document."""
-    html = render.page(env, part, stylesheets, _BODY_TYPES[part.kind])
+    html = render.page(env, part, stylesheets, *_SEMANTICS[part.kind])
     # The manifest must declare inline SVG and MathML, which a user's template may add.
     properties = tuple(prop for prop, uri in _INLINE_NAMESPACES if uri in html)
     return _File(f"{part.name}.xhtml", _XHTML, html.encode(), properties)
@@ -230,7 +239,7 @@ def _heading_points(doc: Document, where: Mapping[str, str]) -> list[_Point]:
 
 
 def _metadata(
-    book: ebook.EpubBook, compilation: Compilation, described: bool, labels: i18n.Labels
+    book: ebook.EpubBook, compilation: Compilation, images: cover.Images, labels: i18n.Labels
 ) -> None:
     """Dublin Core, EPUB 3 refinements and accessibility metadata."""
     book.set_identifier(compilation.identifier)
@@ -270,34 +279,16 @@ def _metadata(
         book.add_metadata("DC", "subject", tag)
     for url in dict.fromkeys(doc.source_url for doc in documents if doc.source_url):
         book.add_metadata("DC", "source", url)
-    features = [
-        "structuralNavigation",
-        "tableOfContents",
-        "readingOrder",
-        "displayTransformability",
-    ]
-    accessibility = [
-        ("schema:accessMode", "textual"),
-        ("schema:accessMode", "visual"),
-        ("schema:accessModeSufficient", "textual,visual"),
-        *(("schema:accessibilityFeature", feature) for feature in features),
-        ("schema:accessibilityHazard", "none"),
-    ]
-    if described:
-        # Every image (the cover included) has a text alternative, so text alone suffices.
-        accessibility += [
-            ("schema:accessModeSufficient", "textual"),
-            ("schema:accessibilityFeature", "alternativeText"),
-            ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
-            ("a11y:certifiedBy", compilation.publisher or "Publisher"),
-        ]
-    for prop, value in accessibility:
-        book.add_metadata(None, "meta", value, {"property": prop})
-    summary = {
-        "property": "schema:accessibilitySummary",
-        f"{{{ebook.NAMESPACES['XML']}}}lang": "en",
-    }
-    book.add_metadata(None, "meta", _A11Y_SUMMARY, summary)
+    for meta in accessibility.metadata(compilation, images.shown, images.alternatives):
+        attributes = {"property": meta.property}
+        if meta.id:
+            attributes["id"] = meta.id
+        if meta.refines:
+            attributes["refines"] = f"#{meta.refines}"
+        if meta.property == "schema:accessibilitySummary":
+            # The summary is written in English whatever the book's language.
+            attributes[f"{{{ebook.NAMESPACES['XML']}}}lang"] = "en"
+        book.add_metadata(None, "meta", meta.value, attributes)
 
 
 def _item(file: _File) -> ebook.EpubItem:
@@ -339,11 +330,13 @@ def _ebooklib_bytes(book: ebook.EpubBook, modified: dt.datetime) -> bytes:
     return buffer.getvalue()
 
 
-def _repack(data: bytes, modified: dt.datetime) -> bytes:
-    """The same entries, mimetype first and stored, the rest sorted, with one fixed timestamp."""
+def _repack(data: bytes, modified: dt.datetime, lang: str) -> bytes:
+    """The same entries, mimetype first and stored, the rest sorted, with one fixed timestamp;
+    the package document says the book's language and direction."""
     when = min(max(modified.astimezone(dt.UTC), _ZIP_FIRST), _ZIP_LAST)
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         entries = {info.filename: source.read(info) for info in source.infolist()}
+    entries[_OPF] = _package_language(entries[_OPF], lang)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for name in ["mimetype", *sorted(set(entries) - {"mimetype"})]:
@@ -353,6 +346,17 @@ def _repack(data: bytes, modified: dt.datetime) -> bytes:
             info.external_attr = 0o100644 << 16
             target.writestr(info, entries[name], compresslevel=6)
     return out.getvalue()
+
+
+def _package_language(opf: bytes, lang: str) -> bytes:
+    """The package document with ``xml:lang`` and ``dir`` on its root, which EbookLib omits.
+
+    They are the default language and direction of the metadata (the title, the summary), and
+    Ace requires the language.
+    """
+    direction = "rtl" if i18n.is_rtl(lang) else "ltr"
+    attributes = f'<package xml:lang="{escape(lang, quote=True)}" dir="{direction}"'
+    return _PACKAGE_TAG.sub(attributes.encode(), opf, count=1)
 
 
 def _cover(

@@ -18,6 +18,7 @@ from publisher.normalizing import (
     structure,
     templating,
 )
+from publisher.normalizing.headings import normalize_levels
 from publisher.normalizing.sanitize import (
     MAX_DEPTH,
     Scanner,
@@ -28,6 +29,7 @@ from publisher.normalizing.sanitize import (
     xml_chars,
 )
 from publisher.normalizing.shortcodes import Page
+from publisher.normalizing.tables import fill_headers
 from publisher.normalizing.tidy import assign_ids, tidy_text
 from publisher.normalizing.tree import line_map, to_xhtml
 from publisher.reading import limits
@@ -114,6 +116,8 @@ def convert(
     structure.drop_end_marks(root)
     title = structure.take_title(root)
     structure.promote_bold_headings(root)
+    normalize_levels(root)
+    fill_headers(root)
     headings = assign_ids(root, anchor_prefix, markdown.FOOTNOTE_ID, line_of, warn)
     # One block per line, however many were removed between them.
     root.text = root.text if (root.text or "").strip() else None

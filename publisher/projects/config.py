@@ -16,7 +16,7 @@ from publisher import i18n
 from publisher.assembling.assemble import GROUPS, ORDERS, BookInfo, Group, Order, Selection
 from publisher.assembling.bilingual import MODES, Mode
 from publisher.cache import store as cache
-from publisher.model import Diagnostic
+from publisher.model import Certification, Diagnostic
 from publisher.projects import values
 from publisher.rendering.options import FORMATS, LAYOUTS, PAPERS, Format, Layout, Paper
 from publisher.rendering.render import Theme
@@ -110,6 +110,7 @@ _BOOK_KEYS = (
     "description",
     "rights",
     "identifier",
+    "accessibility",
 )
 _SELECT_KEYS = (
     "tags",
@@ -293,6 +294,7 @@ class _Checker:
             identifier=self.get(book_data, ("book", "identifier"), values.text, ""),
             modified=build_time(epoch),
             tag_names=self.get(tables["labels"], ("labels", "tags"), values.names, {}),
+            certification=self._certification(book_data.get("accessibility", {})),
         )
         theme = Theme(
             template_dirs=self._folders(theme_data, ("theme", "templates"), root),
@@ -334,6 +336,22 @@ class _Checker:
         find = values.snippet(theme.template_dirs)
         found = ((name, self.get(table, ("shortcodes", name), find, None)) for name in table)
         return tuple((name, path) for name, path in found if path is not None)
+
+    def _certification(self, value: Any) -> Certification | None:
+        """``[book.accessibility]``: who evaluated the publication and to what level, or neither."""
+        keys = ("book", "accessibility")
+        table = self.table(value, keys, ("certified_by", "conformance"))
+        by = self.get(table, (*keys, "certified_by"), values.text, "").strip()
+        level = self.get(table, (*keys, "conformance"), values.conformance, "")
+        if by and level:
+            return Certification(by, level)
+        if by and "conformance" not in table:
+            message = "missing; the level certified_by found, such as 'WCAG 2.1 AA'"
+            self.fail((*keys, "conformance"), message, "config-missing")
+        elif level and not by:
+            message = "missing; a conformance claim names who evaluated the publication"
+            self.fail((*keys, "certified_by"), message, "config-missing")
+        return None
 
     def _folders(
         self, table: Mapping[str, Any], keys: tuple[str, ...], root: Path

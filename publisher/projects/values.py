@@ -13,6 +13,7 @@ LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 """A BCP 47 language tag, as far as Publisher checks one."""
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters: no metadata holds them, and XML cannot hold most of them."""
+_WCAG = re.compile(r"(?:EPUB Accessibility 1\.1 - )?WCAG (2\.[0-2]) (?:Level )?(A{1,3})")
 
 
 def text(value: Any) -> str:
@@ -123,3 +124,12 @@ def snippet(folders: Sequence[Path]) -> Callable[[Any], Path]:
         raise ValueError(f"{relative} is in no theme template folder ({where})")
 
     return find
+
+
+def conformance(value: Any) -> str:
+    """A WCAG version and level ("WCAG 2.1 AA"), as EPUB Accessibility 1.1 states a claim."""
+    given = " ".join(text(value).split())
+    match = _WCAG.fullmatch(given)
+    if match is None:
+        raise ValueError(f"{given!r} is not a WCAG version and level, such as 'WCAG 2.1 AA'")
+    return f"EPUB Accessibility 1.1 - WCAG {match[1]} Level {match[2]}"

@@ -58,9 +58,16 @@ class Images:
     """Folders an image may be read from."""
     assets: dict[str, Asset] = field(default_factory=dict)
     """Images copied so far, by package name."""
-    described: bool = True
-    """Whether every image copied so far has a text alternative."""
+    shown: int = 0
+    """Images the documents show, counted each time one is shown."""
+    alternatives: int = 0
+    """Of those, the ones with a text alternative; the others are marked decorative."""
     _seen: dict[Path, str | None] = field(default_factory=dict)
+
+    @property
+    def described(self) -> bool:
+        """Whether every image shown so far has a text alternative."""
+        return self.alternatives == self.shown
 
     def embed(self, root: Element, doc: Document, problems: list[Diagnostic]) -> None:
         """Point every image at its copy in the package; one we cannot copy becomes its alt text."""
@@ -79,7 +86,12 @@ class Images:
                     _replace_with_text(parent, img, alt)
                     continue
                 img.set("src", name)
-                self.described &= bool(alt.strip())
+                self.shown += 1
+                if alt.strip():
+                    self.alternatives += 1
+                else:
+                    # The source gave no text: the image is presented as decoration, not lost.
+                    img.set("role", "presentation")
 
     def _copy(self, src: str) -> str | None:
         if not src or urlsplit(src).scheme or src.startswith(("/", "\\")):

@@ -324,12 +324,20 @@ def _part(
 
 
 def page(
-    env: jinja2.Environment, part: Part, stylesheets: Sequence[str], epub_type: str = ""
+    env: jinja2.Environment,
+    part: Part,
+    stylesheets: Sequence[str],
+    epub_type: str = "",
+    role: str = "",
 ) -> str:
-    """A part wrapped in a complete XHTML document (one EPUB content file)."""
+    """A part wrapped in a complete XHTML document (one EPUB content file).
+
+    ``epub_type`` and the ARIA ``role`` that matches it say what the part is in the book.
+    """
     return env.get_template("page.xhtml").render(
         part=part,
         stylesheets=stylesheets,
         epub_type=epub_type,
+        role=role,
         dir="rtl" if i18n.is_rtl(part.lang) else "ltr",
     )
