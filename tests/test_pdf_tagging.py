@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from weasyprint import HTML
 
+from publisher.checking import pdf as checking_pdf
 from publisher.cli.commands import main
 from publisher.pdf import tagging
 
@@ -240,3 +241,14 @@ def share(texts: list[str], lang: str) -> float:
         spanish, english = (re.compile(rf"\b(?:{words})\b") for words in (SPANISH, ENGLISH))
         found = [t for t in texts if spanish.search(t) and not english.search(t)]
     return len(found) / len(texts)
+
+
+def test_the_validation_gate_holds_tagged_pdfs_to_the_clauses_and_not_untagged_ones(
+    tmp_path: Path,
+) -> None:
+    """``publisher validate`` runs the structure checks on a tagged PDF, not on a plain one."""
+    tagged, plain = tmp_path / "tagged.pdf", tmp_path / "plain.pdf"
+    HTML(string=SAMPLE).write_pdf(tagged, pdf_variant="pdf/ua-1")
+    HTML(string=SAMPLE).write_pdf(plain)
+    assert tagging.ARTIFACT in {d.code for d in checking_pdf.check(tagged)}
+    assert not [d for d in checking_pdf.check(plain) if d.code.startswith("pdf-ua")]

@@ -8,11 +8,23 @@ from pathlib import Path
 import pikepdf
 
 from publisher.model import Diagnostic
+from publisher.pdf import tagging
 
 Check = Callable[[Path, pikepdf.Pdf], list[Diagnostic]]
 """A check of an opened PDF: what it finds, located in the file."""
 
-CHECKS: tuple[Check, ...] = ()
+
+def _tagged(path: Path, pdf: pikepdf.Pdf) -> list[Diagnostic]:
+    """The PDF/UA clauses (artifacts, languages, header scopes, heading order) of a tagged PDF.
+
+    An untagged PDF claims no accessibility: the ordinary brief and book are not held to them.
+    """
+    if "/StructTreeRoot" not in pdf.Root:
+        return []
+    return tagging.check_structure(path)
+
+
+CHECKS: tuple[Check, ...] = (_tagged,)
 """The structure checks run on every PDF that parses (tags, languages, artifacts: PDF/UA)."""
 
 
