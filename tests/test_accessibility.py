@@ -43,13 +43,13 @@ ROLES = {
 
 @pytest.fixture(scope="session")
 def books(tmp_path_factory: pytest.TempPathFactory, sample_corpus: Path) -> dict[str, Package]:
-    """The White House set grouped by month, the blog, the en/es and en/ja translations in both
+    """The White House set grouped by year, the blog, the en/es and en/ja translations in both
     bilingual EPUB layouts, and a small book whose config names a certifier."""
     out = tmp_path_factory.mktemp("a11y")
     bilingual = sample_corpus / "bilingual"
     runs: dict[str, tuple[str, ...]] = {
         "whitehouse": (
-            *(str(sample_corpus / "whitehouse"), "--group", "month"),
+            *(str(sample_corpus / "whitehouse"), "--group", "year"),
             *("--title", "White House Briefings", "--publisher", "Desk"),
         ),
         "blog": (str(sample_corpus / "blog" / "fluxcd"),),
