@@ -22,6 +22,8 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
 
 SOFT_HYPHEN = "\u00ad"
+WORD_JOINER = "\u2060"
+"""Printed after a hyphen no line may break at; no part of the words."""
 _MIXED = ""
 """The language of an element whose runs are in more than one."""
 
@@ -32,7 +34,9 @@ def tag_runs(document: Any, pdf: pydyf.PDF) -> None:
     for number, box in boxes_of.items():
         hyphen = box.style["hyphenate_character"]
         if hyphen and box.text.endswith(hyphen):
-            actual = box.text[: -len(hyphen)] + SOFT_HYPHEN
+            # The word joiners that keep a printed hyphen from breaking (pdf/glyphs.py) are
+            # layout, not text: the words read as the page shows them.
+            actual = box.text[: -len(hyphen)].replace(WORD_JOINER, "") + SOFT_HYPHEN
             pdf.objects[number]["ActualText"] = pydyf.String(actual)
     runs = {number: box.style["lang"] or "" for number, box in boxes_of.items()}
     if not runs:
