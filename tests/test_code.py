@@ -16,8 +16,8 @@ from publisher.normalizing import code
 from publisher.normalizing.markup import convert
 
 STYLES = Path(__file__).resolve().parents[1] / "styles"
-KEYWORD = (0x9A, 0x3E, 0xA1)
-STRING = (0x2F, 0x7D, 0x32)
+KEYWORD = (0x85, 0x31, 0x8C)
+STRING = (0x25, 0x6B, 0x28)
 """Colours of base.css for Pygments' keyword and string classes."""
 MONO = "Liberation-Mono"
 WORDS = ("reconciliation", "authentication", "kustomization", "configuration", "notification")
