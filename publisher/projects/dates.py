@@ -93,11 +93,12 @@ def _span(text: str, base: dt.date) -> tuple[dt.date, dt.date] | None:
         case "yesterday":
             return base - one, base - one
         case "this-week":
-            return monday, monday + 6 * one
+            # The last week of 9999 ends in year 10000, past the last date there is.
+            return monday, monday + min(6 * one, dt.date.max - monday)
         case "last-week":
             return monday - 7 * one, monday - one
         case "this-month":
-            return month, _months_back(month, -1) - one
+            return month, base.replace(day=calendar.monthrange(base.year, base.month)[1])
         case "last-month":
             return _months_back(month, 1), month - one
     return None
