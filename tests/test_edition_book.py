@@ -161,13 +161,17 @@ def test_the_spanish_epub_is_spanish_throughout(project: Path) -> None:
 def test_the_spanish_pdf_prints_spanish_dates_on_its_paper(project: Path) -> None:
     first, last = (i18n.long_date(dt.date(2021, 3, day), "es") for day in (1, 19))
     assert first == "1 de marzo de 2021"
-    for name, size in (("spanish-print", [595, 842]), ("us-spanish-print", [612, 792])):
+    for name, lang, size in (
+        ("spanish-print", "es", [595, 842]),
+        ("us-spanish-print", "es-US", [612, 792]),
+    ):
         pdf = project / "dist" / f"{name}.pdf"
         printed = pdf_text(pdf)
         assert f"{first} \u2013 {last}" in printed
         assert i18n.label("es", "at_a_glance") in printed
-        box = pypdf.PdfReader(pdf).pages[0].mediabox
-        assert [round(float(v)) for v in box[2:]] == size
+        reader = pypdf.PdfReader(pdf)
+        assert reader.trailer["/Root"]["/Lang"] == lang
+        assert [round(float(v)) for v in reader.pages[0].mediabox[2:]] == size
     english = project / "dist" / "english-print.pdf"
     assert "March 1, 2021 \u2013 March 19, 2021" in pdf_text(english)
     assert "de marzo" not in pdf_text(english)

@@ -85,6 +85,7 @@ SELECTION = [
     click.option("--tag", "tags", multiple=True, help="Keep documents with this tag."),
     click.option(
         "--since",
+        metavar="DATE",
         callback=day,
         help="Keep documents dated on or after this day: YYYY-MM-DD, or relative to the build "
         "date (-7d, -2w, -1m, -1y, today, yesterday, this-week, last-week, this-month, "
@@ -92,6 +93,7 @@ SELECTION = [
     ),
     click.option(
         "--until",
+        metavar="DATE",
         callback=day,
         help="Keep documents dated on or before this day (the forms of --since; a week or a "
         "month counts to its last day).",
