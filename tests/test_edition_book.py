@@ -126,6 +126,17 @@ def test_bad_book_keys_in_an_edition_are_reported_with_their_lines(tmp_path: Pat
     ]
 
 
+def test_a_book_key_in_the_defaults_is_sent_to_book(tmp_path: Path) -> None:
+    path = tmp_path / "publisher.toml"
+    path.write_text('[defaults]\nlang = "es"\n\n[editions.es]\nformat = "epub"\n')
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(path, {})
+    assert [d.format() for d in caught.value.diagnostics] == [
+        "publisher.toml:2: error: defaults.lang: unknown key; a book key goes in [book], or in an "
+        "edition that differs [config-unknown-key]"
+    ]
+
+
 def test_the_spanish_epub_is_spanish_throughout(project: Path) -> None:
     spanish, english = (Package(project / "dist" / f"{n}.epub") for n in ("spanish", "english"))
     assert spanish.opf.get(XML_LANG) == "es" and english.opf.get(XML_LANG) == "en"

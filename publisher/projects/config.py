@@ -271,6 +271,8 @@ class _Checker:
             if key not in allowed:
                 hint = difflib.get_close_matches(key, allowed, n=1)
                 suffix = f"; did you mean {hint[0]!r}?" if hint else ""
+                if keys == ("defaults",) and key in _BOOK_KEYS:
+                    suffix = "; a book key goes in [book], or in an edition that differs"
                 self.fail((*keys, key), f"unknown key{suffix}", "config-unknown-key")
         return value
 
