@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from publisher.model import Certification
-from publisher.projects import config
+from publisher.projects import config, dates
 
 CASES = Path(__file__).parent / "fixtures" / "config"
 
@@ -26,8 +26,8 @@ def test_every_bad_key_type_and_value_is_reported_with_its_line() -> None:
         "bad-keys.toml:4: error: book.lang: must be a string, not int [config-type]",
         "bad-keys.toml:11: error: editions.brief.layot: unknown key; did you mean 'layout'? "
         "[config-unknown-key]",
-        "bad-keys.toml:12: error: editions.brief.since: not a date (write 2021-03-01) "
-        "[config-value]",
+        "bad-keys.toml:12: error: editions.brief.since: 'last week' is not a date "
+        f"(did you mean 'last-week'?); write {dates.FORMS} [config-value]",
         "bad-keys.toml:13: error: editions.brief.paper: 'legal' is not one of letter, a4 "
         "[config-value]",
         "bad-keys.toml:14: error: editions.brief.qr: must be true or false, not str [config-type]",

@@ -69,6 +69,8 @@ def _build_editions(
     exit_after: bool = True,
 ) -> project.Result:
     editions = cli_editions.choose(project_config, names, kw)
+    for relative in (e for e in editions if e.relative):
+        console.info(f"{relative.name}: {', '.join(map(str, relative.relative))}")
     with console.progress("Reading documents…") as update:
         building = [""]
 

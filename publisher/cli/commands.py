@@ -75,14 +75,16 @@ def check(sources: tuple[str, ...], **kw: Any) -> None:
     chosen = assemble.select(loaded.documents, cli_options.selection(kw))
     entries, pairing = assemble.pair(chosen, primary, loaded.documents)
     # Unpaired documents matter to the bilingual layouts asked for, on the command line or in
-    # the project's editions.
+    # the project's editions, each in its own primary language.
     if kw["bilingual"]:
-        layouts = [tuple(kw["secondary"])]
+        layouts = [(primary, tuple(kw["secondary"]))]
     else:
         editions = project_config.editions if project_config else ()
-        layouts = list(dict.fromkeys(e.secondary for e in editions if e.bilingual))
-    for secondary in layouts:
-        pairing.extend(bilingual.unpaired(entries, primary, secondary))
+        langs = ((kw["lang"] or e.book.lang, e.secondary) for e in editions if e.bilingual)
+        layouts = list(dict.fromkeys(langs))
+    for lang, secondary in layouts:
+        paired = entries if lang == primary else assemble.pair(chosen, lang, loaded.documents)[0]
+        pairing.extend(bilingual.unpaired(paired, lang, secondary))
     diagnostics = [*loaded.diagnostics, *dict.fromkeys(pairing)]
     console.report(diagnostics)
     click.echo(console.summary(loaded.files, len(loaded.documents), diagnostics))

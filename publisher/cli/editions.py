@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from publisher.cli import options as cli_options
-from publisher.projects import config, project
+from publisher.projects import config, dates, project
 from publisher.rendering.options import FORMATS
 
 
@@ -79,7 +79,9 @@ def _overrides(edition: config.Edition, kw: dict[str, Any]) -> config.Edition:
     if kw.get("allow_empty"):
         given["allow_empty"] = True
     selection = cli_options.selection(kw, edition.selection)
-    return replace(edition, book=book, selection=selection, **given)
+    written = {d.bound: d for d in edition.relative} | {b: kw[b] for b in dates.BOUNDS if kw[b]}
+    relative = tuple(written[b] for b in dates.BOUNDS if b in written and written[b].relative)
+    return replace(edition, book=book, selection=selection, relative=relative, **given)
 
 
 def _output(output: Path, edition: config.Edition) -> Path:

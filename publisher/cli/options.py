@@ -2,36 +2,42 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 
 from publisher.assembling import assemble, bilingual
-from publisher.projects import config
+from publisher.projects import config, dates
 from publisher.projects import values as config_values
 from publisher.rendering.options import FORMATS, LAYOUTS, PAPERS
 
 
-def date(value: str | None) -> dt.date | None:
+def day(_: click.Context, param: click.Parameter, value: str | None) -> dates.Given | None:
+    """A --since or --until date, as the day it stands for in this build."""
     if value is None:
         return None
+    bound = cast(dates.Bound, param.name)
+    plain = dates.absolute(value.strip())
+    if plain is not None:
+        return dates.Given(bound, value, plain)
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        return dates.resolve(bound, value, dates.today(config.load_epoch()))
+    except config.ConfigError as error:
+        raise click.BadParameter(error.diagnostics[0].format()) from None
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 def selection(kw: dict[str, Any], base: assemble.Selection | None = None) -> assemble.Selection:
     """The selection options given, over a base (an edition's); dates in the wrong order refused."""
     given = {
         "tags": kw["tags"],
-        "since": date(kw["since"]),
-        "until": date(kw["until"]),
+        "since": kw["since"].day if kw["since"] else None,
+        "until": kw["until"].day if kw["until"] else None,
         "match": kw["match"],
         "languages": kw["languages"],
     }
@@ -77,8 +83,21 @@ def language(_: click.Context, __: click.Parameter, value: str | None) -> str | 
 
 SELECTION = [
     click.option("--tag", "tags", multiple=True, help="Keep documents with this tag."),
-    click.option("--since", help="Keep documents dated on or after YYYY-MM-DD."),
-    click.option("--until", help="Keep documents dated on or before YYYY-MM-DD."),
+    click.option(
+        "--since",
+        metavar="DATE",
+        callback=day,
+        help="Keep documents dated on or after this day: YYYY-MM-DD, or relative to the build "
+        "date (-7d, -2w, -1m, -1y, today, yesterday, this-week, last-week, this-month, "
+        "last-month, P7D).",
+    ),
+    click.option(
+        "--until",
+        metavar="DATE",
+        callback=day,
+        help="Keep documents dated on or before this day (the forms of --since; a week or a "
+        "month counts to its last day).",
+    ),
     click.option("--match", help="Keep documents whose title or text contains this."),
     click.option("--language", "languages", multiple=True, help="Keep documents in this language."),
     click.option("--exclude", "excludes", multiple=True, help="Skip source paths matching a glob."),

@@ -17,7 +17,7 @@ from publisher.assembling.assemble import GROUPS, ORDERS, BookInfo, Group, Order
 from publisher.assembling.bilingual import MODES, Mode
 from publisher.cache import store as cache
 from publisher.model import Certification, Diagnostic
-from publisher.projects import values
+from publisher.projects import dates, values
 from publisher.rendering.options import FORMATS, LAYOUTS, PAPERS, Format, Layout, Paper
 from publisher.rendering.render import Theme
 
@@ -69,6 +69,8 @@ class Edition:
     """Languages paired with the book's, by preference; empty takes any other."""
     allow_empty: bool = False
     """Write the edition even when its selection holds no document."""
+    relative: tuple[dates.Given, ...] = ()
+    """Its since and until as written, where they count from the build date."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +124,19 @@ _SELECT_KEYS = (
     "group",
     "allow_empty",
 )
+_BOOK_VALUES: dict[str, Callable[[Any], Any]] = {
+    "title": values.text,
+    "subtitle": values.text,
+    "publisher": values.text,
+    "authors": values.texts,
+    "lang": values.lang,
+    "description": values.text,
+    "rights": values.text,
+    "identifier": values.text,
+}
+"""Each plain [book] key's converter; an edition may set any of them."""
 _OUTPUT_KEYS = ("layout", "paper", "qr", "pdf_variant", "bilingual", "secondary")
-_EDITION_KEYS = ("format", "output", "title", "subtitle", *_SELECT_KEYS, *_OUTPUT_KEYS)
+_EDITION_KEYS = ("format", "output", *_BOOK_KEYS, *_SELECT_KEYS, *_OUTPUT_KEYS)
 _TOP_KEYS = ("book", "sources", "theme", "labels", "defaults", "editions", "cache", "shortcodes")
 _TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "book": _BOOK_KEYS,
@@ -181,7 +194,8 @@ def load(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         checker.problems.extend(error.diagnostics)
     config = checker.config(data, path.parent.resolve(), path, epoch)
     if checker.problems:
-        raise ConfigError(sorted(checker.problems, key=lambda d: d.line or 0))
+        # A bad value in [defaults] is found once for each edition, and said once.
+        raise ConfigError(sorted(dict.fromkeys(checker.problems), key=lambda d: d.line or 0))
     return config
 
 
@@ -257,6 +271,8 @@ class _Checker:
             if key not in allowed:
                 hint = difflib.get_close_matches(key, allowed, n=1)
                 suffix = f"; did you mean {hint[0]!r}?" if hint else ""
+                if keys == ("defaults",) and key in _BOOK_KEYS:
+                    suffix = "; a book key goes in [book], or in an edition that differs"
                 self.fail((*keys, key), f"unknown key{suffix}", "config-unknown-key")
         return value
 
@@ -283,18 +299,13 @@ class _Checker:
             k: self.table(data.get(k, {}), (k,), allowed) for k, allowed in _TABLE_KEYS.items()
         }
         book_data, sources, theme_data = tables["book"], tables["sources"], tables["theme"]
-        book = BookInfo(
-            title=self.get(book_data, ("book", "title"), values.text, "Collection"),
-            subtitle=self.get(book_data, ("book", "subtitle"), values.text, ""),
-            publisher=self.get(book_data, ("book", "publisher"), values.text, ""),
-            authors=self.get(book_data, ("book", "authors"), values.texts, ()),
-            lang=self.get(book_data, ("book", "lang"), values.lang, "en"),
-            description=self.get(book_data, ("book", "description"), values.text, ""),
-            rights=self.get(book_data, ("book", "rights"), values.text, ""),
-            identifier=self.get(book_data, ("book", "identifier"), values.text, ""),
-            modified=build_time(epoch),
-            tag_names=self.get(tables["labels"], ("labels", "tags"), values.names, {}),
-            certification=self._certification(book_data.get("accessibility", {})),
+        book = self._book(
+            book_data,
+            ("book",),
+            BookInfo(
+                modified=build_time(epoch),
+                tag_names=self.get(tables["labels"], ("labels", "tags"), values.names, {}),
+            ),
         )
         theme = Theme(
             template_dirs=self._folders(theme_data, ("theme", "templates"), root),
@@ -311,8 +322,10 @@ class _Checker:
             ("editions",),
             tuple(raw_editions) if isinstance(raw_editions, dict) else (),
         )
+        today = dates.today(epoch)
         editions = tuple(
-            self._edition(name, value, defaults, book) for name, value in editions_table.items()
+            self._edition(name, value, defaults, book, today)
+            for name, value in editions_table.items()
         )
         self._outputs(editions, root)
         return Config(
@@ -337,9 +350,17 @@ class _Checker:
         found = ((name, self.get(table, ("shortcodes", name), find, None)) for name in table)
         return tuple((name, path) for name, path in found if path is not None)
 
-    def _certification(self, value: Any) -> Certification | None:
+    def _book(self, table: Mapping[str, Any], keys: tuple[str, ...], base: BookInfo) -> BookInfo:
+        """The book metadata of [book] or of an edition's table, over base."""
+        given = {k: self.get(table, (*keys, k), kind, None) for k, kind in _BOOK_VALUES.items()}
+        book = replace(base, **{k: v for k, v in given.items() if v is not None})
+        if "accessibility" not in table:
+            return book
+        return replace(book, certification=self._certification(table["accessibility"], keys))
+
+    def _certification(self, value: Any, keys: tuple[str, ...]) -> Certification | None:
         """``[book.accessibility]``: who evaluated the publication and to what level, or neither."""
-        keys = ("book", "accessibility")
+        keys = (*keys, "accessibility")
         table = self.table(value, keys, ("certified_by", "conformance"))
         by = self.get(table, (*keys, "certified_by"), values.text, "").strip()
         level = self.get(table, (*keys, "conformance"), values.conformance, "")
@@ -380,33 +401,36 @@ class _Checker:
             claimed.setdefault(target, edition.name)
 
     def _edition(
-        self, name: str, value: Any, defaults: Mapping[str, Any], book: BookInfo
+        self, name: str, value: Any, defaults: Mapping[str, Any], book: BookInfo, today: dt.date
     ) -> Edition:
         keys = ("editions", name)
-        table = {**defaults, **self.table(value, keys, _EDITION_KEYS)}
+        own = self.table(value, keys, _EDITION_KEYS)
+        table = {**defaults, **own}
         fmt = self.get(table, (*keys, "format"), values.choice(FORMATS), None)
         if fmt is None and "format" not in table:
             self.fail((*keys, "format"), f"missing; one of {', '.join(FORMATS)}", "config-missing")
         fmt = cast(Format, fmt or "pdf")
         default_output = f"dist/{name}.{fmt}"
+        # A date from [defaults] is reported there; it resolves the same for every edition.
+        since, until = (
+            self.get(table, (*(keys if b in own else ("defaults",)), b), values.day(b, today), None)
+            for b in dates.BOUNDS
+        )
         selection = Selection(
             tags=self.get(table, (*keys, "tags"), values.texts, ()),
-            since=self.get(table, (*keys, "since"), values.date, None),
-            until=self.get(table, (*keys, "until"), values.date, None),
+            since=since.day if since else None,
+            until=until.day if until else None,
             languages=self.get(table, (*keys, "languages"), values.texts, ()),
             match=self.get(table, (*keys, "match"), values.text, None),
         )
-        if selection.since and selection.until and selection.since > selection.until:
-            self.fail((*keys, "until"), f"{selection.until} is before since ({selection.since})")
+        if since and until and since.day > until.day:
+            where = keys if "until" in own else ("defaults",)
+            self.fail((*where, "until"), f"{until.shown} is before since ({since.shown})")
         return Edition(
             name=name,
             format=fmt,
             output=Path(self.get(table, (*keys, "output"), values.text, default_output)),
-            book=replace(
-                book,
-                title=self.get(table, (*keys, "title"), values.text, book.title),
-                subtitle=self.get(table, (*keys, "subtitle"), values.text, book.subtitle),
-            ),
+            book=self._book(own, keys, book),
             selection=selection,
             order=self.get(table, (*keys, "order"), values.choice(ORDERS), "date"),
             group=self.get(table, (*keys, "group"), values.choice(GROUPS), "none"),
@@ -417,4 +441,5 @@ class _Checker:
             bilingual=self.get(table, (*keys, "bilingual"), values.choice(MODES), None),
             secondary=self.get(table, (*keys, "secondary"), values.langs, ()),
             allow_empty=self.get(table, (*keys, "allow_empty"), values.boolean, False),
+            relative=tuple(d for d in (since, until) if d and d.relative),
         )

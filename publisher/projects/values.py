@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from publisher.projects import dates
+
 LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 """A BCP 47 language tag, as far as Publisher checks one."""
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -65,18 +67,17 @@ def boolean(value: Any) -> bool:
     return value
 
 
-def date(value: Any) -> dt.date:
-    """A TOML date or datetime, or an ISO date string."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError("not a date (write 2021-03-01)")
+def day(bound: dates.Bound, base: dt.date) -> Callable[[Any], dates.Given]:
+    """A converter for since or until: a TOML date, or a date as text, relative to base."""
+
+    def convert(value: Any) -> dates.Given:
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            return dates.Given(bound, value.isoformat(), value)
+        return dates.resolve(bound, text(value), base)
+
+    return convert
 
 
 def lang(value: Any) -> str:
