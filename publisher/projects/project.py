@@ -49,6 +49,8 @@ class Result:
     """Documents that normalized without error."""
     crashes: tuple[crash.Crash, ...] = ()
     """Unexpected exceptions (bugs); the editions they hit were not written."""
+    failed: tuple[Output, ...] = ()
+    """Editions built but not written (their diagnostics say why): not in ``outputs``."""
 
 
 def select_editions(config: Config, names: Sequence[str]) -> tuple[Edition, ...]:
@@ -136,21 +138,25 @@ def build_editions(
             for path, destination in built.staged:
                 path.replace(destination)
     skipped = results.skipped(loaded.diagnostics)
+    failed: list[Output] = []
     for edition, target, key, built in done:
-        if target in built.written or any(t == target for _, t in built.staged):
-            documents = built.compilation.documents
-            paths = {d.path for d in documents}
-            output = Output(
-                edition.name,
-                target,
-                len(documents),
-                _pages(target),
-                True,
-                edition.format,
-                results.included(documents),
-                skipped,
-                results.own(loaded.diagnostics, built.diagnostics, paths),
-            )
+        documents = built.compilation.documents
+        written = target in built.written or any(t == target for _, t in built.staged)
+        output = Output(
+            edition.name,
+            target,
+            len(documents),
+            _pages(target) if written else None,
+            written,
+            edition.format,
+            results.included(documents),
+            skipped,
+            results.own(loaded.diagnostics, built.diagnostics, {d.path for d in documents}),
+            failed=not written,
+        )
+        if not written:
+            failed.append(output)
+        else:
             outputs.append(output)
             # An edition built with errors must be built (and its errors shown) again next time:
             # its record keeps no key, only what a release of it lists.
@@ -166,6 +172,7 @@ def build_editions(
         loaded.files,
         len(loaded.documents),
         tuple(crashes),
+        tuple(failed),
     )
 
 

@@ -53,6 +53,8 @@ class Output:
     """Source files of the project left out of this build (and so of every edition built)."""
     diagnostics: tuple[Diagnostic, ...] = ()
     """Problems of this edition: its documents' and its own (assembling, rendering, writing)."""
+    failed: bool = False
+    """True when no file was written (its diagnostics say why); ``path`` is where it would be."""
 
 
 def included(documents: Iterable[Document]) -> tuple[Included, ...]:
