@@ -146,6 +146,8 @@ def _stale(
     """The editions a change touches: all for the config or theme, else those holding a document.
 
     A document counts with its old and its new content, so an edition it leaves is built too.
+    What a change does to other documents (a link or a pairing to it resolved anew) is left to
+    the next build, whose up-to-date check sees every source.
     """
     if any(path not in before.files | after.files for path in changed):
         # The config or the theme: the up-to-date check decides.
@@ -154,16 +156,11 @@ def _stale(
     moved = [
         document
         for path in paths
-        if _digest(before, path) != _digest(after, path)
+        if before.documents.get(path) != after.documents.get(path)
         for document in (before.documents.get(path), after.documents.get(path))
         if document is not None
     ]
     return [e for e in editions if assemble.select(moved, e.selection)]
-
-
-def _digest(known: _Sources, path: str) -> str | None:
-    document = known.documents.get(path)
-    return document.digest if document is not None else None
 
 
 def _build(project_config: config.Config, editions: Sequence[config.Edition]) -> None:
