@@ -161,7 +161,7 @@ def build_editions(
             # An edition built with errors must be built (and its errors shown) again next time:
             # its record keeps no key, only what a release of it lists.
             clean = not _errors(loaded.diagnostics) and not _errors(built.diagnostics)
-            _remember(config, output, key if clean else "", built, loaded.diagnostics)
+            _remember(config, edition, output, key if clean else "", built, loaded.diagnostics)
     if cache is not None:
         trim(cache, config.cache_mb * 1_000_000)
     order = {e.name: i for i, e in enumerate(editions)}
@@ -289,9 +289,14 @@ def _cached(
 
 
 def _remember(
-    config: Config, output: Output, key: str, built: Built, loaded: Sequence[Diagnostic]
+    config: Config,
+    edition: Edition,
+    output: Output,
+    key: str,
+    built: Built,
+    loaded: Sequence[Diagnostic],
 ) -> None:
-    stamp = _stamp(config, _edition(config, output.edition))
+    stamp = _stamp(config, edition)
     target = output.path
     record = {
         "key": key,
