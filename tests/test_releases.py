@@ -116,6 +116,8 @@ def test_a_release_outside_git_is_dated_from_the_build_time(project: Path) -> No
     built = json.loads((folder / "manifest.json").read_text())["built"]
     assert dt.datetime.fromisoformat(built).year == dt.datetime.now(dt.UTC).year
     assert run("sha256sum", "-c", "SHA256SUMS", cwd=folder).returncode == 0
+    assert run("make", "clean", cwd=project).returncode == 0
+    assert run("sha256sum", "-c", "SHA256SUMS", cwd=folder).returncode == 0
 
 
 def test_a_release_with_a_skipped_document_lists_what_it_holds(project: Path) -> None:
