@@ -105,6 +105,20 @@ def test_o_names_the_release_folder(project: Path, tmp_path: Path) -> None:
     assert "a release is written to a folder" in refused.stderr
 
 
+def test_force_replaces_only_a_release(project: Path, tmp_path: Path) -> None:
+    """`-o . --force` must not swap the project away; an empty folder needs no --force."""
+    before = sorted(p.name for p in project.iterdir())
+    refused = run("publisher", "release", "--version", "5", "-o", ".", "--force", cwd=project)
+    assert refused.returncode == 2
+    assert ". holds no release: --force replaces only one" in refused.stderr
+    assert sorted(p.name for p in project.iterdir()) == before
+    (tmp_path / "empty").mkdir()
+    args = ("--version", "5", "-o", str(tmp_path / "empty"), "collection")
+    result = run("publisher", "release", *args, cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "empty" / "collection-5.epub").is_file()
+
+
 def test_a_release_outside_git_is_dated_from_the_build_time(project: Path) -> None:
     result = run("make", "release", cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr

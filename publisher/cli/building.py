@@ -70,13 +70,16 @@ def release(version: str, force: bool, names: tuple[str, ...], **kw: Any) -> Non
         raise click.UsageError(
             f"{shown} exists: release {version} was cut before (--force replaces it)"
         ) from None
+    except releases.NotARelease:
+        shown = os.path.relpath(target)
+        raise click.UsageError(f"{shown} holds no release: --force replaces only one") from None
     except OSError as error:
         raise click.UsageError(f"cannot write {target}: {error.strerror or error}") from None
     try:
         staged = releases.into(project_config, aside)
         result = _build_editions(staged, names, kw, version, exit_after=False, shown_in=target)
         if len(result.outputs) < expected:
-            click.echo(f"release {version} not written: an edition failed", err=True)
+            click.echo(f"release {version} not written: not every edition was", err=True)
             sys.exit(EXIT_DOCUMENT_ERRORS)
         project.release(staged, result, version)
         releases.swap(aside, target)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -21,16 +22,35 @@ class ReleaseExists(Exception):
     """The release folder is there already and replacing it was not asked for."""
 
 
+class NotARelease(Exception):
+    """The folder named for a release holds something else: replacing it would lose that."""
+
+
 def folder(config: Config, version: str, output: Path | None) -> Path:
     """The folder a release is written to: the one named, or dist/releases/VERSION."""
     return Path.cwd() / output if output is not None else config.root / RELEASES / version
 
 
 def staging(target: Path, force: bool) -> Path:
-    """A new empty folder beside target to write the release into; refuses an existing one."""
-    if target.exists() and not force:
-        raise ReleaseExists(target)
+    """A new empty folder beside target to write the release into.
+
+    An existing target is refused unless it is empty, or ``force`` is given and it is a release.
+    """
+    if target.exists() and not (target.is_dir() and not any(target.iterdir())):
+        if not force:
+            raise ReleaseExists(target)
+        if not _is_release(target):
+            raise NotARelease(target)
     return temporary_folder(target)
+
+
+def _is_release(folder: Path) -> bool:
+    """Whether a folder is one a release wrote: a manifest.json of Publisher's in it."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("tool") == "publisher"
 
 
 def into(config: Config, folder: Path) -> Config:
