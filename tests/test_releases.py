@@ -141,3 +141,14 @@ def test_a_release_with_a_skipped_document_lists_what_it_holds(project: Path) ->
     assert "broken.md" in result.stderr
     manifest = json.loads((project / "dist" / "releases" / "4" / "manifest.json").read_text())
     assert len(manifest["outputs"][0]["documents"]) == 2
+
+
+def test_a_release_with_an_edition_not_written_leaves_no_folder(project: Path) -> None:
+    toml = project / "publisher.toml"
+    toml.write_text(toml.read_text() + '\n[editions.none]\nformat = "epub"\ntags = ["nosuch"]\n')
+    result = run("publisher", "release", "--version", "6", "collection", "none", cwd=project)
+    assert result.returncode == 1
+    assert "[empty-publication]" in result.stderr
+    assert "release 6 not written: not every edition was" in result.stderr
+    assert not (project / "dist" / "releases" / "6").exists()
+    assert list((project / "dist" / "releases").iterdir()) == []
