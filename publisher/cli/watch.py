@@ -112,7 +112,8 @@ def _found(project_config: config.Config) -> frozenset[Path]:
     """The project's source files as they are now."""
     inputs = [str(project_config.root / s) for s in project_config.sources]
     found, _ = sources.find(inputs, project_config.excludes)
-    return frozenset(path for path, _ in found)
+    # As the watcher names them: "../corpus" in the config or a symbolic link, resolved.
+    return frozenset(path.resolve() for path, _ in found)
 
 
 def _is_setup(project_config: config.Config, path: Path) -> bool:
