@@ -50,6 +50,7 @@ def project(tmp_path: Path) -> Path:
 def test_two_releases_keep_their_own_checksums(project: Path) -> None:
     first = run("publisher", "release", "--version", "1.0", cwd=project)
     assert first.returncode == 0, first.stderr
+    assert "dated from the build time: no SOURCE_DATE_EPOCH and no git commit" in first.stdout
     one = project / "dist" / "releases" / "1.0"
     kept = digests(one)
     assert set(kept) == {"brief-1.0.pdf", "collection-1.0.epub", "SHA256SUMS", "manifest.json"}
