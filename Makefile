@@ -25,10 +25,10 @@ check: example
 	cd examples && PATH="$(CURDIR)/.ci/node/node_modules/.bin:$$PATH" \
 		../$(BIN)/publisher validate --strict
 
-# Versioned, reproducible release of the example editions: dated from the last commit.
+# Versioned, reproducible release of the example editions into examples/dist/releases/VERSION/:
+# dated from the last commit.
 release: $(STAMP)
-	cd examples && SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct) \
-		../$(BIN)/publisher release --version $$(git describe --tags --always)
+	cd examples && ../$(BIN)/publisher release --version $$(git describe --tags --always)
 
 test: $(STAMP)
 	$(BIN)/pytest -q

@@ -9,6 +9,9 @@ from pathlib import Path
 from publisher.build import load as _load
 from publisher.model import Document
 from publisher.projects import config, project
+from publisher.projects.results import Included, Output, Skipped
+
+__all__ = ["Included", "Output", "Skipped", "build", "load"]
 
 
 def build(
@@ -17,8 +20,13 @@ def build(
     *,
     jobs: int | None = None,
     executor: Executor | None = None,
-) -> list[Path]:
-    """Build a project's editions (all, or those named) and return the files written or kept.
+) -> list[Output]:
+    """Build a project's editions (all, or those named) and return one record per edition.
+
+    Each ``Output`` names its file (``path``), whether it was written or already up to date
+    (``fresh``), its pages (PDF), the documents it holds, the source files left out with the
+    errors that left them out (``skipped``) and its own diagnostics; an edition that could not
+    be written is there too, with ``failed`` set and the diagnostics that say why.
 
     Problems in documents do not raise: the build goes on without the bad documents, as on the
     command line. A configuration that cannot be used raises ``config.ConfigError``; a bug in an
@@ -33,7 +41,8 @@ def build(
     if result.crashes:
         details = "".join(f"while {c.stage}:\n{c.traceback}" for c in result.crashes)
         raise RuntimeError(f"internal error (a bug), other editions written:\n{details}")
-    return [output.path for output in result.outputs]
+    order = {e.name: i for i, e in enumerate(chosen)}
+    return sorted((*result.outputs, *result.failed), key=lambda o: order[o.edition])
 
 
 def load(sources: Sequence[str | Path], excludes: Sequence[str] = ()) -> list[Document]:

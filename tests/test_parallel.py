@@ -314,7 +314,8 @@ def test_a_dask_cluster_can_build_a_project(tmp_path: Path) -> None:
         distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster,
         distributed.Client(cluster) as client,
     ):
-        written = publisher.build(project / "publisher.toml", executor=client.get_executor())
+        built = publisher.build(project / "publisher.toml", executor=client.get_executor())
+    written = [b.path for b in built]
     assert sorted(path.suffix for path in written) == [".epub", ".pdf"]
     reader = pypdf.PdfReader(next(path for path in written if path.suffix == ".pdf"))
     total = len(reader.pages)

@@ -103,22 +103,25 @@ def test_make_release_twice_gives_identical_files(scaffold: Path) -> None:
     assert run("git", "init", "-q", cwd=scaffold).returncode == 0
     run(*git, "add", "-A", cwd=scaffold)
     assert run(*git, "commit", "-qm", "content", cwd=scaffold).returncode == 0
+    version = run("git", "describe", "--tags", "--always", cwd=scaffold).stdout.strip()
+    folder = scaffold / "dist" / "releases" / version
     run("rm", "-rf", "dist", cwd=scaffold)
     first = run("make", "release", cwd=scaffold, env=BARE)
     assert first.returncode == 0, first.stdout + first.stderr
-    release_one = digests(scaffold / "dist")
+    assert "dated from the build time" not in first.stdout
+    release_one = digests(folder)
     run("rm", "-rf", "dist", ".publisher-cache", cwd=scaffold)
     second = run("make", "release", cwd=scaffold, env=BARE)
     assert second.returncode == 0, second.stderr
-    assert digests(scaffold / "dist") == release_one
+    assert digests(folder) == release_one
     names = set(release_one)
     assert "SHA256SUMS" in names and "manifest.json" in names
     assert any(n.startswith("brief-") and n.endswith(".pdf") for n in names)
-    manifest = json.loads((scaffold / "dist" / "manifest.json").read_text())
+    manifest = json.loads((folder / "manifest.json").read_text())
     brief = next(o for o in manifest["outputs"] if o["edition"] == "brief")
     assert {d["lang"] for d in brief["documents"]} == {"en", "es"}
     assert all(d["source_url"].startswith("https://") for d in brief["documents"])
-    sums = (scaffold / "dist" / "SHA256SUMS").read_text().splitlines()
+    sums = (folder / "SHA256SUMS").read_text().splitlines()
     for line in sums:
         digest, name = line.split("  ")
         assert release_one[name] == digest
@@ -171,8 +174,8 @@ def test_python_api_builds_the_example(tmp_path: Path) -> None:
     shutil.copytree(
         example, tmp_path / "ex", ignore=shutil.ignore_patterns("dist", ".publisher-cache")
     )
-    written = publisher.build(tmp_path / "ex" / "publisher.toml", ["collection"])
-    assert written == [tmp_path / "ex" / "dist" / "relations.epub"]
+    built = publisher.build(tmp_path / "ex" / "publisher.toml", ["collection"])
+    assert [b.path for b in built] == [tmp_path / "ex" / "dist" / "relations.epub"]
     documents = publisher.load([tmp_path / "ex" / "content"])
     assert len(documents) == 12
 

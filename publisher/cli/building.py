@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -19,7 +20,7 @@ from publisher.cli import console, loading
 from publisher.cli import editions as cli_editions
 from publisher.cli import options as cli_options
 from publisher.cli.console import EXIT_DOCUMENT_ERRORS, EXIT_OK
-from publisher.projects import config, project
+from publisher.projects import config, project, releases
 from publisher.rendering.options import FORMATS, OutputOptions
 
 
@@ -44,20 +45,50 @@ def build_(names: tuple[str, ...], **kw: Any) -> None:
     "version",
     required=True,
     callback=cli_options.version,
-    help="Release version, used in file names.",
+    help="Release version, used in file and folder names.",
 )
+@click.option("--force", is_flag=True, help="Replace a release of this version written before.")
 @click.argument("names", nargs=-1)
 @cli_options.apply(cli_options.SELECTION)
 @cli_options.apply(cli_options.BUILD)
-def release(version: str, names: tuple[str, ...], **kw: Any) -> None:
-    """Build every edition as <name>-<version>.<ext> with SHA256SUMS and manifest.json."""
+def release(version: str, force: bool, names: tuple[str, ...], **kw: Any) -> None:
+    """Build every edition into dist/releases/VERSION/ (or -o DIR), with SHA256SUMS and manifest."""
     project_config = loading.find_project(kw["config_path"], required=True)
     assert project_config is not None
-    result = _build_editions(project_config, names, kw, version=version, exit_after=False)
-    if not result.outputs:
-        sys.exit(EXIT_DOCUMENT_ERRORS)
-    sums, manifest = project.release(project_config, result, version)
-    console.info(f"wrote {sums}\nwrote {manifest}")
+    output: Path | None = kw["output"]
+    if output is not None and output.suffix.lower() in (".epub", ".pdf"):
+        raise click.UsageError(f"-o {output}: a release is written to a folder")
+    # -o names the release's folder, not an edition's file.
+    kw = {**kw, "output": None}
+    expected = len(cli_editions.choose(project_config, names, kw))
+    target = releases.folder(project_config, version, output)
+    project_config = releases.dated(project_config) or project_config
+    try:
+        aside = releases.staging(target, force)
+    except releases.ReleaseExists:
+        shown = os.path.relpath(target)
+        raise click.UsageError(
+            f"{shown} exists: release {version} was cut before (--force replaces it)"
+        ) from None
+    except releases.NotARelease:
+        shown = os.path.relpath(target)
+        raise click.UsageError(f"{shown} holds no release: --force replaces only one") from None
+    except OSError as error:
+        raise click.UsageError(f"cannot write {target}: {error.strerror or error}") from None
+    try:
+        staged = releases.into(project_config, aside)
+        result = _build_editions(staged, names, kw, version, exit_after=False, shown_in=target)
+        if len(result.outputs) < expected:
+            click.echo(f"release {version} not written: not every edition was", err=True)
+            sys.exit(EXIT_DOCUMENT_ERRORS)
+        project.release(staged, result, version)
+        releases.swap(aside, target)
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
+    for name in ("SHA256SUMS", "manifest.json"):
+        console.info(f"wrote {os.path.relpath(target / name)}")
+    if project_config.source_date_epoch is None:
+        console.info(releases.BUILD_TIME)
     sys.exit(EXIT_DOCUMENT_ERRORS if console.has_errors(result.diagnostics) else EXIT_OK)
 
 
@@ -67,6 +98,7 @@ def _build_editions(
     kw: dict[str, Any],
     version: str | None,
     exit_after: bool = True,
+    shown_in: Path | None = None,
 ) -> project.Result:
     editions = cli_editions.choose(project_config, names, kw)
     for relative in (e for e in editions if e.relative):
@@ -97,7 +129,7 @@ def _build_editions(
         pages = f", {output.pages} pages" if output.pages is not None else ""
         state = "wrote" if output.fresh else "up to date"
         size = output.path.stat().st_size
-        shown = os.path.relpath(output.path)
+        shown = os.path.relpath(shown_in / output.path.name if shown_in else output.path)
         console.info(f"{state} {shown} ({size:,} bytes, {output.documents} documents{pages})")
     if result.files:
         console.info(console.summary(result.files, result.included, result.diagnostics))

@@ -23,6 +23,7 @@ from publisher.cli.console import (
     EXIT_INTERRUPTED,
     EXIT_OK,
 )
+from publisher.cli.watch import watch
 from publisher.model import Document, Entry
 from publisher.projects import scaffold
 from publisher.runtime import crash, workers
@@ -167,3 +168,4 @@ def init(folder: Path) -> None:
 main.add_command(building.build_)
 main.add_command(building.release)
 main.add_command(validating.validate)
+main.add_command(watch)

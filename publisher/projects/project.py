@@ -21,7 +21,9 @@ from publisher.cache.store import DEFAULT as DEFAULT_CACHE
 from publisher.cache.store import trim
 from publisher.model import Diagnostic
 from publisher.pdf import fontset as pdf_fontset
+from publisher.projects import results
 from publisher.projects.config import Config, Edition
+from publisher.projects.results import Output
 from publisher.reading import files, reader, sources
 from publisher.rendering.options import OutputOptions
 from publisher.runtime import crash
@@ -31,22 +33,6 @@ CACHE = DEFAULT_CACHE
 _NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _PACKAGE = Path(__file__).resolve().parents[1]
 """The whole package: an output is up to date only with the code of every stage that made it."""
-
-
-@dataclass(frozen=True, slots=True)
-class Output:
-    """One edition's file after a build."""
-
-    edition: str
-    """Edition name."""
-    path: Path
-    """The file."""
-    documents: int
-    """Documents it holds."""
-    pages: int | None
-    """Pages, for a PDF."""
-    fresh: bool
-    """False when the file was already up to date and nothing was rendered."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +49,8 @@ class Result:
     """Documents that normalized without error."""
     crashes: tuple[crash.Crash, ...] = ()
     """Unexpected exceptions (bugs); the editions they hit were not written."""
+    failed: tuple[Output, ...] = ()
+    """Editions built but not written (their diagnostics say why): not in ``outputs``."""
 
 
 def select_editions(config: Config, names: Sequence[str]) -> tuple[Edition, ...]:
@@ -149,17 +137,31 @@ def build_editions(
         for _, _, _, built in done:
             for path, destination in built.staged:
                 path.replace(destination)
+    skipped = results.skipped(loaded.diagnostics)
+    failed: list[Output] = []
     for edition, target, key, built in done:
-        if target in built.written or any(t == target for _, t in built.staged):
-            output = Output(
-                edition.name, target, len(built.compilation.documents), _pages(target), True
-            )
+        documents = built.compilation.documents
+        written = target in built.written or any(t == target for _, t in built.staged)
+        output = Output(
+            edition.name,
+            target,
+            len(documents),
+            _pages(target) if written else None,
+            written,
+            edition.format,
+            results.included(documents),
+            skipped,
+            results.own(loaded.diagnostics, built.diagnostics, {d.path for d in documents}),
+            failed=not written,
+        )
+        if not written:
+            failed.append(output)
+        else:
             outputs.append(output)
-            # An edition built with errors must be built (and its errors shown) again next time.
-            if not _errors(loaded.diagnostics) and not _errors(built.diagnostics):
-                _remember(config, edition, target, key, built, loaded.diagnostics)
-            else:
-                _stamp(config, edition).unlink(missing_ok=True)
+            # An edition built with errors must be built (and its errors shown) again next time:
+            # its record keeps no key, only what a release of it lists.
+            clean = not _errors(loaded.diagnostics) and not _errors(built.diagnostics)
+            _remember(config, edition, output, key if clean else "", built, loaded.diagnostics)
     if cache is not None:
         trim(cache, config.cache_mb * 1_000_000)
     order = {e.name: i for i, e in enumerate(editions)}
@@ -170,6 +172,7 @@ def build_editions(
         loaded.files,
         len(loaded.documents),
         tuple(crashes),
+        tuple(failed),
     )
 
 
@@ -269,7 +272,17 @@ def _cached(
         record = json.loads(stamp.read_text())
         if record["key"] != key or _sha256(target) != record["sha256"]:
             return None
-        output = Output(edition.name, target, record["documents"], record["pages"], False)
+        output = Output(
+            edition.name,
+            target,
+            record["documents"],
+            record["pages"],
+            False,
+            edition.format,
+            tuple(results.Included(**fields) for fields in record["included"]),
+            (),
+            tuple(Diagnostic(**fields) for fields in record["diagnostics"]),
+        )
         return output, [Diagnostic(**fields) for fields in record["warnings"]]
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -278,19 +291,22 @@ def _cached(
 def _remember(
     config: Config,
     edition: Edition,
-    target: Path,
+    output: Output,
     key: str,
     built: Built,
     loaded: Sequence[Diagnostic],
 ) -> None:
     stamp = _stamp(config, edition)
+    target = output.path
     record = {
         "key": key,
         "sha256": _sha256(target),
-        "documents": len(built.compilation.documents),
-        "pages": _pages(target),
+        "documents": output.documents,
+        "pages": output.pages,
         "manifest": _manifest_entry(target, built),
         "warnings": [dataclasses.asdict(d) for d in (*loaded, *built.diagnostics)],
+        "included": [dataclasses.asdict(i) for i in output.included],
+        "diagnostics": [dataclasses.asdict(d) for d in output.diagnostics],
     }
     with atomic_path(stamp) as temp:
         temp.write_text(json.dumps(record, indent=2, ensure_ascii=False))
