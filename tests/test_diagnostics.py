@@ -69,13 +69,14 @@ def project(tmp_path: Path, sample_corpus: Path) -> Path:
 def test_a_build_in_a_log_prints_a_line_per_stage_and_warnings_by_code(project: Path) -> None:
     result = run("build", "brief", cwd=project)
     assert result.returncode == 0, result.stderr
-    lines = result.stderr.splitlines()
+    # The stages go to stdout with the rest of the build's news; stderr holds the diagnostics.
+    lines = result.stdout.splitlines()
     for stage in ("reading: 2/2 files", "normalizing: 2/2 documents", "[brief] layout: "):
-        assert any(line.startswith(stage) for line in lines), result.stderr
-    assert re.search(r"^\[brief\] layout: (\d+)/\1 parts, \d+ s$", result.stderr, re.MULTILINE)
-    assert any(line.startswith("[brief] merging: 1/1, ") for line in lines), result.stderr
-    assert any(line.startswith("[brief] writing: 1/1 files, ") for line in lines), result.stderr
-    grouped = [line for line in lines if "remote-image" in line]
+        assert any(line.startswith(stage) for line in lines), result.stdout
+    assert re.search(r"^\[brief\] layout: (\d+)/\1 parts, \d+ s$", result.stdout, re.MULTILINE)
+    assert any(line.startswith("[brief] merging: 1/1, ") for line in lines), result.stdout
+    assert any(line.startswith("[brief] writing: 1/1 files, ") for line in lines), result.stdout
+    grouped = [line for line in result.stderr.splitlines() if "remote-image" in line]
     assert len(grouped) == 1, result.stderr
     assert grouped[0].startswith(f"warning remote-image \u00d73, e.g. {KEPT}:")
     assert "map-1.png" in grouped[0]
@@ -133,7 +134,7 @@ def test_json_diagnostics_are_one_object_per_line_on_stderr(project: Path) -> No
     image = next(d for d in found if d["code"] == "remote-image")
     assert (image["path"], image["severity"], image["edition"]) == (KEPT, "warning", "brief")
     assert isinstance(image["line"], int)
-    # The summary and the stages go to stdout, where they do not break the JSON.
+    # The summary and the stages are on stdout, where they do not break the JSON.
     assert "documents read" in result.stdout and "[brief] layout: " in result.stdout
 
 

@@ -74,7 +74,8 @@ def main(quiet: bool, verbose: bool) -> None:
 @cli_options.apply(cli_options.DIAGNOSTICS)
 def check(sources: tuple[str, ...], **kw: Any) -> None:
     """Read and validate documents; print every problem found."""
-    with cli_progress.showing() as tell:
+    # Its stdout is the report: a log gets no stage lines, a terminal a bar.
+    with cli_progress.showing(log=False) as tell:
         loaded, project_config = loading.load_sources(sources, kw, progress=tell)
     ignore, unknown = cli_options.ignored(kw, project_config)
     primary = kw["lang"] or (project_config.book.lang if project_config else "en")

@@ -37,18 +37,24 @@ UNITS = {
 
 
 @contextmanager
-def showing(console: Console | None = None) -> Iterator[Listener]:
-    """A listener for a build's progress: a bar on a terminal, lines elsewhere, none when quiet."""
+def showing(console: Console | None = None, log: bool = True) -> Iterator[Listener]:
+    """A listener for a build's progress: a bar on a terminal, plain lines in a log, none if quiet.
+
+    The bar is drawn on stderr; the lines go to stdout with the build's other news (stderr holds
+    the diagnostics), unless ``log`` is False.
+    """
     console = console or Console(stderr=True, highlight=False)
     if State.quiet:
         yield _silent
     elif console.is_terminal:
         with _bar(console) as tell:
             yield tell
-    else:
-        lines = Lines(lambda text: click.echo(text, err=not State.json))
+    elif log:
+        lines = Lines(click.echo)
         with lines.running():
             yield lines.tell
+    else:
+        yield _silent
 
 
 def _silent(_: Progress) -> None:
