@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -81,7 +81,6 @@ def build_editions(
     config: Config,
     editions: Sequence[Edition],
     version: str | None = None,
-    on_edition: Callable[[Edition], None] | None = None,
     *,
     jobs: int | None = None,
     executor: Executor | None = None,
@@ -141,8 +140,6 @@ def build_editions(
     done: list[tuple[Edition, Path, str, Built]] = []
     with contextlib.ExitStack() as staging:
         for edition, target, key in stale:
-            if on_edition:
-                on_edition(edition)
             told = _of_edition(progress, edition.name)
             rendering = OutputOptions(jobs=jobs, executor=executor, cache=cache, progress=told)
             try:
