@@ -145,6 +145,16 @@ def test_check_strict_fails_on_warnings(project: Path) -> None:
     assert ignored.returncode == 0, ignored.stderr
 
 
+def test_validate_takes_the_same_options(tmp_path: Path) -> None:
+    missing = run("validate", "gone.epub", "--diagnostics-format", "json", cwd=tmp_path)
+    assert missing.returncode == 1
+    [record] = [json.loads(line) for line in missing.stderr.splitlines()]
+    assert (record["path"], record["code"]) == ("gone.epub", "output-missing")
+    ignored = run("validate", "gone.epub", "--ignore", "output-missing", cwd=tmp_path)
+    assert ignored.returncode == 0 and ignored.stderr == ""
+    assert "0 errors, 0 warnings" in ignored.stdout
+
+
 def test_about_keeps_what_concerns_the_documents_included() -> None:
     kept, left = _document("kept.md"), _document("left.md")
     found = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -23,7 +22,9 @@ from publisher.cli.console import EXIT_DOCUMENT_ERRORS, EXIT_OK
 )
 @click.option("--strict", is_flag=True, help="Fail on warnings too (moderate and minor findings).")
 @cli_options.apply(cli_options.DIAGNOSTICS)
-def validate(files: tuple[Path, ...], config_path: Path | None, strict: bool, ignore: Any) -> None:
+def validate(
+    files: tuple[Path, ...], config_path: Path | None, strict: bool, ignore: tuple[str, ...]
+) -> None:
     """Check built EPUBs and PDFs (FILES…, or every edition's output) and print what is found.
 
     EPUBs go through EPUBCheck and, where it is installed, Ace by DAISY; PDFs must open and
@@ -38,8 +39,8 @@ def validate(files: tuple[Path, ...], config_path: Path | None, strict: bool, ig
     folders = [Path.cwd(), *([project.root] if project else [])]
     with console.progress("Validating…"):
         said = checking.validate(paths, checking.find(folders))
-    codes_ignored, unknown = cli_options.ignored({"ignore": ignore}, project)
-    found = codes.without([*(project.warnings if project else ()), *said], codes_ignored)
+    dropped, unknown = cli_options.ignored({"ignore": ignore}, project)
+    found = codes.without([*(project.warnings if project else ()), *said], dropped)
     console.report([*unknown, *found])
     errors = sum(d.severity == "error" for d in found)
     warnings = sum(d.severity == "warning" for d in found)
