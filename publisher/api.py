@@ -10,6 +10,7 @@ from publisher.build import load as _load
 from publisher.model import Document
 from publisher.projects import config, project
 from publisher.projects.results import Included, Output, Skipped
+from publisher.runtime.progress import Listener
 
 __all__ = ["Included", "Output", "Skipped", "build", "load"]
 
@@ -20,6 +21,7 @@ def build(
     *,
     jobs: int | None = None,
     executor: Executor | None = None,
+    progress: Listener | None = None,
 ) -> list[Output]:
     """Build a project's editions (all, or those named) and return one record per edition.
 
@@ -32,12 +34,16 @@ def build(
     command line. A configuration that cannot be used raises ``config.ConfigError``; a bug in an
     edition raises RuntimeError with its traceback, once the other editions are written. PDF parts
     are laid out by ``jobs`` processes (default: one per CPU), or by any ``executor`` given,
-    such as a Dask cluster's ``Client.get_executor()``.
+    such as a Dask cluster's ``Client.get_executor()``. ``progress`` is called with a
+    ``publisher.runtime.progress.Progress`` event as each stage (reading, normalizing, layout,
+    merging, writing) comes further.
     """
     if not isinstance(project_config, config.Config):
         project_config = config.load(Path(project_config))
     chosen = project.select_editions(project_config, editions)
-    result = project.build_editions(project_config, chosen, jobs=jobs, executor=executor)
+    result = project.build_editions(
+        project_config, chosen, jobs=jobs, executor=executor, progress=progress
+    )
     if result.crashes:
         details = "".join(f"while {c.stage}:\n{c.traceback}" for c in result.crashes)
         raise RuntimeError(f"internal error (a bug), other editions written:\n{details}")

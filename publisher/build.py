@@ -6,10 +6,11 @@ import contextlib
 import re
 import shutil
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from publisher import diagnostics as codes
 from publisher import epub, pdf
 from publisher.assembling.assemble import BookInfo, Group, Order, Selection, assemble
 from publisher.model import Compilation, Diagnostic, Document
@@ -18,6 +19,7 @@ from publisher.reading import sources
 from publisher.rendering.options import OUTPUT_FAILED, Format, OutputOptions
 from publisher.runtime import crash
 from publisher.runtime.output import temporary_folder
+from publisher.runtime.progress import Listener
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +47,16 @@ def load(
     default_lang: str = "en",
     cache: Path | None = None,
     snippets: Mapping[str, str] | None = None,
+    progress: Listener | None = None,
 ) -> Loaded:
     """Find, read and normalize the documents of some inputs.
 
     With a ``cache`` folder, a file whose bytes were normalized before is not parsed again.
-    ``snippets`` maps a shortcode name to the project's Jinja snippet for it.
+    ``snippets`` maps a shortcode name to the project's Jinja snippet for it; ``progress``
+    hears how far reading and normalizing have come.
     """
     found, problems = sources.find(inputs, excludes)
-    documents, diagnostics = read_documents(found, default_lang, cache, snippets)
+    documents, diagnostics = read_documents(found, default_lang, cache, snippets, progress)
     problems.extend(diagnostics)
     roots = tuple(sorted({root for _, root in found}))
     return Loaded(tuple(documents), tuple(problems), len(found), roots)
@@ -83,6 +87,8 @@ class Built:
     """Outputs written aside and not yet moved into place: (written, target)."""
     crashes: tuple[crash.Crash, ...] = ()
     """Unexpected exceptions (bugs) in a writer; that format was not written, the others were."""
+    read: tuple[Diagnostic, ...] = ()
+    """The loaded documents' problems that concern this build (see ``diagnostics.about``)."""
 
 
 def output_path(output: Path | None, title: str, fmt: Format, several: bool) -> Path:
@@ -113,6 +119,7 @@ def build(
     strict: bool = False,
     staging: contextlib.ExitStack | None = None,
     allow_empty: bool = False,
+    ignore: Collection[str] = (),
 ) -> Built:
     """Assemble the loaded documents once and write every format asked for.
 
@@ -123,17 +130,26 @@ def build(
     output is written aside and moved into place only once every format is written cleanly.
     With ``staging`` too, the outputs stay aside (in folders that ``staging`` removes when it
     closes) and come back in ``Built.staged``, for the caller to move with others' outputs.
+
+    Diagnostics whose code is in ``ignore`` are dropped, and so are the loaded documents' about
+    documents the selection leaves out: neither is reported nor counts for ``strict``.
     """
-    compilation, problems = assemble(
+    compilation, assembled = assemble(
         loaded.documents, info, selection, order, group, options.theme.labels
+    )
+    problems = codes.without(assembled, ignore)
+    read = tuple(
+        codes.about(
+            codes.without(loaded.diagnostics, ignore), loaded.documents, compilation.documents
+        )
     )
     targets = [output_path(output, info.title, fmt, len(formats) > 1) for fmt in formats]
     if not compilation.documents and not allow_empty:
         problems.append(_empty(targets, loaded))
     if not (compilation.documents or allow_empty) or (
-        strict and any(d.problem for d in (*loaded.diagnostics, *problems))
+        strict and any(d.problem for d in (*read, *problems))
     ):
-        return Built((), loaded, compilation, tuple(problems))
+        return Built((), loaded, compilation, tuple(problems), read=read)
     written: list[Path] = []
     crashes: list[crash.Crash] = []
     with contextlib.ExitStack() as own:
@@ -143,28 +159,29 @@ def build(
             if path is None:
                 break
             try:
-                found = WRITERS[fmt](compilation, path, options)
+                said = WRITERS[fmt](compilation, path, options)
             # A bug in one format must not cost the others their output.
             except Exception as error:
                 crashes.append(crash.caught(f"writing {target}", error))
                 if strict:
                     break
                 continue
+            found = codes.without(said, ignore)
             problems.extend(found)
             if strict and any(d.problem for d in found):
                 break
-            if not any(d.code == OUTPUT_FAILED for d in found):
+            if not any(d.code == OUTPUT_FAILED for d in said):
                 written.append(path)
         if strict:
             if crashes or any(d.problem for d in problems):
-                return Built((), loaded, compilation, tuple(problems), (), tuple(crashes))
+                return Built((), loaded, compilation, tuple(problems), (), tuple(crashes), read)
             if staging is not None:
                 staged = tuple(zip(written, targets, strict=True))
-                return Built((), loaded, compilation, tuple(problems), staged)
+                return Built((), loaded, compilation, tuple(problems), staged, read=read)
             for path, target in zip(written, targets, strict=True):
                 path.replace(target)
             written = targets
-    return Built(tuple(written), loaded, compilation, tuple(problems), (), tuple(crashes))
+    return Built(tuple(written), loaded, compilation, tuple(problems), (), tuple(crashes), read)
 
 
 def _empty(targets: Sequence[Path], loaded: Loaded) -> Diagnostic:

@@ -100,7 +100,18 @@ class Run:
 def build(sources: Path, out: Path, *args: str, timeout: float = 300) -> Run:
     """Run ``publisher build`` in a child process, as a user would, with a fixed epoch."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1600000000"}
-    command = [sys.executable, "-m", "publisher", "build", str(sources), "-o", str(out), *args]
+    # -v: every diagnostic on its own line, not one line per code.
+    command = [
+        sys.executable,
+        "-m",
+        "publisher",
+        "-v",
+        "build",
+        str(sources),
+        "-o",
+        str(out),
+        *args,
+    ]
     done = subprocess.run(
         [*command, "--title", "Adversarial", "--no-cache"],
         capture_output=True,

@@ -241,7 +241,7 @@ def test_check_takes_the_layout_from_the_project(tmp_path: Path) -> None:
         f'[sources]\npaths = ["{FIXTURES}"]\n\n[defaults]\nbilingual = "interleaved"\n'
         'secondary = ["es"]\n\n[editions.book]\nformat = "epub"\n'
     )
-    code, _, err = run("check", "--config", str(tmp_path / "publisher.toml"))
+    code, _, err = run("check", "--config", str(tmp_path / "publisher.toml"), "-v")
     assert code == 0
     assert err.count("no Spanish translation") == 2
 

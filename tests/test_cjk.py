@@ -143,7 +143,7 @@ def test_a_script_no_font_has_is_one_warning_naming_it_and_its_package(
     shutil.copy(glossary / "ko" / "cluster.md", source / "ko.md")
     (source / "emoji.md").write_text("---\ntitle: Emoji\n---\n\nFlux 💖 Kubernetes 🤖\n")
     env = {**os.environ, "FONTCONFIG_FILE": str(tmp_path / "fonts.conf")}
-    command = [sys.executable, "-m", "publisher", "build", str(source), "-f", "pdf"]
+    command = [sys.executable, "-m", "publisher", "build", str(source), "-f", "pdf", "-v"]
     out = ["-o", str(tmp_path / "out.pdf"), "--no-cache"]
     result = subprocess.run([*command, *out], env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr

@@ -26,6 +26,7 @@ from publisher.pdf import writer as pdf
 from publisher.projects import scaffold
 from publisher.rendering import render
 from publisher.rendering.options import Layout, OutputOptions
+from publisher.runtime.progress import Progress
 
 EPOCH = 1_700_000_000
 REFERENCE = "2021-03-01-u-s-mexico-joint-declaration.md"
@@ -228,8 +229,9 @@ def test_progress_counts_every_part_once_up_to_all_of_them(
 ) -> None:
     heard: list[tuple[int, int]] = []
 
-    def progress(done: int, total: int) -> None:
-        heard.append((done, total))
+    def progress(event: Progress) -> None:
+        if event.stage == "layout" and event.done:
+            heard.append((event.done, event.total))
 
     write(parallel_sources, tmp_path / "p.pdf", "book", "month", jobs=2, progress=progress)
     assert pdf_parallel.last is not None

@@ -146,7 +146,7 @@ def first_paragraph_words(doc: Document, count: int = 6) -> str:
 def run_build(sources: Path, output: Path, *args: str) -> tuple[int, str]:
     """Run ``publisher build`` for a PDF with a fixed SOURCE_DATE_EPOCH; exit code and stderr."""
     runner = CliRunner(env={"SOURCE_DATE_EPOCH": str(EPOCH)})
-    command = ["build", str(sources), "-f", "pdf", "-o", str(output), "--title", TITLE, *args]
+    command = ["build", str(sources), "-f", "pdf", "-o", str(output), "--title", TITLE, "-v", *args]
     result = runner.invoke(main, command, catch_exceptions=False)
     return result.exit_code, result.stderr
 

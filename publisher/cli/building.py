@@ -19,6 +19,7 @@ from publisher.cache.store import LIMIT_MB, trim
 from publisher.cli import console, loading
 from publisher.cli import editions as cli_editions
 from publisher.cli import options as cli_options
+from publisher.cli import progress as cli_progress
 from publisher.cli.console import EXIT_DOCUMENT_ERRORS, EXIT_OK
 from publisher.projects import config, project, releases
 from publisher.rendering.options import FORMATS, OutputOptions
@@ -28,6 +29,7 @@ from publisher.rendering.options import FORMATS, OutputOptions
 @click.argument("names", nargs=-1)
 @cli_options.apply(cli_options.SELECTION)
 @cli_options.apply(cli_options.BUILD)
+@cli_options.apply(cli_options.DIAGNOSTICS)
 def build_(names: tuple[str, ...], **kw: Any) -> None:
     """Build editions of the project (all, or those named), or build SOURCES… directly."""
     project_config = loading.find_project(kw["config_path"])
@@ -51,6 +53,7 @@ def build_(names: tuple[str, ...], **kw: Any) -> None:
 @click.argument("names", nargs=-1)
 @cli_options.apply(cli_options.SELECTION)
 @cli_options.apply(cli_options.BUILD)
+@cli_options.apply(cli_options.DIAGNOSTICS)
 def release(version: str, force: bool, names: tuple[str, ...], **kw: Any) -> None:
     """Build every edition into dist/releases/VERSION/ (or -o DIR), with SHA256SUMS and manifest."""
     project_config = loading.find_project(kw["config_path"], required=True)
@@ -103,28 +106,21 @@ def _build_editions(
     editions = cli_editions.choose(project_config, names, kw)
     for relative in (e for e in editions if e.relative):
         console.info(f"{relative.name}: {', '.join(map(str, relative.relative))}")
-    with console.progress("Reading documents…") as update:
-        building = [""]
-
-        def edition(e: config.Edition) -> None:
-            building[0] = e.name
-            update(f"Building {e.name}…")
-
+    ignore, unknown = cli_options.ignored(kw, project_config)
+    project_config = replace(project_config, ignore=ignore)
+    with cli_progress.showing() as tell:
         result = project.build_editions(
             project_config,
             editions,
             version,
-            edition,
             jobs=kw["jobs"],
             use_cache=kw["use_cache"],
             strict=kw["strict"],
-            progress=lambda done, total: update(
-                f"Building {building[0]}: {console.parts(done, total)}"
-            ),
+            progress=tell,
         )
-    console.report(result.diagnostics)
+    console.report((*unknown, *result.diagnostics), console.editions_of(result.editions))
     if kw["strict"] and any(d.problem for d in result.diagnostics):
-        click.echo("strict: nothing written because of the problems above", err=True)
+        console.aside("strict: nothing written because of the problems above")
     for output in result.outputs:
         pages = f", {output.pages} pages" if output.pages is not None else ""
         state = "wrote" if output.fresh else "up to date"
@@ -148,33 +144,30 @@ def _build_editions(
 def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Config | None) -> None:
     cli_options.check_output(kw["output"], kw["formats"] or FORMATS)
     cache = (base.root if base else Path()) / CACHE if kw["use_cache"] else None
-    loaded, _ = loading.load_sources(sources, kw, cache)
-    epoch = base.source_date_epoch if base else loading.source_date_epoch()
-    info = replace(
-        base.book if base else assemble.BookInfo(),
-        modified=config.build_time(epoch),
-        **{k: kw[k] for k in ("title", "subtitle", "lang") if kw.get(k)},
-        **({"publisher": kw["publisher_name"]} if kw.get("publisher_name") else {}),
-    )
-    options = OutputOptions(
-        theme=base.theme if base else OutputOptions().theme,
-        roots=loaded.roots,
-        layout=kw["layout"] or "brief",
-        paper=kw["paper"],
-        qr=bool(kw["qr"]),
-        pdf_variant=kw["pdf_variant"],
-        bilingual=kw["bilingual"],
-        secondary=tuple(kw["secondary"]),
-        jobs=kw["jobs"],
-        cache=cache,
-    )
-    if kw["strict"] and any(d.problem for d in loaded.diagnostics):
-        console.report(loaded.diagnostics)
-        click.echo("strict: nothing written because of the problems above", err=True)
-        sys.exit(EXIT_DOCUMENT_ERRORS)
+    ignore, unknown = cli_options.ignored(kw, base)
     formats = kw["formats"] or FORMATS
-    with console.progress("Rendering…") as update:
-        options = replace(options, progress=lambda done, total: update(console.parts(done, total)))
+    with cli_progress.showing() as tell:
+        loaded, _ = loading.load_sources(sources, kw, cache, tell)
+        epoch = base.source_date_epoch if base else loading.source_date_epoch()
+        info = replace(
+            base.book if base else assemble.BookInfo(),
+            modified=config.build_time(epoch),
+            **{k: kw[k] for k in ("title", "subtitle", "lang") if kw.get(k)},
+            **({"publisher": kw["publisher_name"]} if kw.get("publisher_name") else {}),
+        )
+        options = OutputOptions(
+            theme=base.theme if base else OutputOptions().theme,
+            roots=loaded.roots,
+            layout=kw["layout"] or "brief",
+            paper=kw["paper"],
+            qr=bool(kw["qr"]),
+            pdf_variant=kw["pdf_variant"],
+            bilingual=kw["bilingual"],
+            secondary=tuple(kw["secondary"]),
+            jobs=kw["jobs"],
+            cache=cache,
+            progress=tell,
+        )
         built = build(
             loaded,
             info,
@@ -186,18 +179,19 @@ def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Conf
             options,
             strict=kw["strict"],
             allow_empty=bool(kw["allow_empty"]),
+            ignore=ignore,
         )
     if cache is not None:
         trim(cache, (base.cache_mb if base else LIMIT_MB) * 1_000_000)
-    diagnostics = (*loaded.diagnostics, *built.diagnostics)
-    console.report(diagnostics)
-    if kw["strict"] and any(d.problem for d in built.diagnostics):
-        click.echo("strict: nothing written because of the problems above", err=True)
+    found = (*(base.warnings if base else ()), *built.read, *built.diagnostics)
+    console.report((*unknown, *found))
+    if kw["strict"] and any(d.problem for d in found):
+        console.aside("strict: nothing written because of the problems above")
     count = len(built.compilation.documents)
     for path in built.written:
         console.info(f"wrote {path} ({path.stat().st_size:,} bytes, {count} documents)")
-    console.info(console.summary(loaded.files, len(loaded.documents), loaded.diagnostics))
+    console.info(console.summary(loaded.files, len(loaded.documents), found))
     if built.crashes:
         console.crashed(built.crashes, base.root if base else None)
-    failed = console.has_errors(diagnostics) or len(built.written) < len(formats)
+    failed = console.has_errors(found) or len(built.written) < len(formats)
     sys.exit(EXIT_DOCUMENT_ERRORS if failed else EXIT_OK)

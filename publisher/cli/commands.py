@@ -12,11 +12,13 @@ from typing import Any
 import click
 
 from publisher import __version__
+from publisher import diagnostics as codes
 from publisher.assembling import assemble, bilingual
 from publisher.cache.store import DEFAULT as CACHE
 from publisher.cache.store import clean
 from publisher.cli import building, console, loading, validating
 from publisher.cli import options as cli_options
+from publisher.cli import progress as cli_progress
 from publisher.cli.console import (
     EXIT_BROKEN_PIPE,
     EXIT_DOCUMENT_ERRORS,
@@ -59,7 +61,7 @@ class _Guarded(click.Group):
 @click.option("-v", "--verbose", is_flag=True, help="More detail.")
 def main(quiet: bool, verbose: bool) -> None:
     """Turn folders of front-matter documents into EPUB collections and PDF briefs."""
-    console.State.quiet, console.State.verbose = quiet, verbose
+    console.State.quiet, console.State.verbose, console.State.json = quiet, verbose, False
 
 
 @main.command()
@@ -69,9 +71,14 @@ def main(quiet: bool, verbose: bool) -> None:
 @click.option(
     "--lang", callback=cli_options.language, help="Primary language of a bilingual layout (BCP 47)."
 )
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too, as build --strict fails.")
+@cli_options.apply(cli_options.DIAGNOSTICS)
 def check(sources: tuple[str, ...], **kw: Any) -> None:
     """Read and validate documents; print every problem found."""
-    loaded, project_config = loading.load_sources(sources, kw)
+    # Its stdout is the report: a log gets no stage lines, a terminal a bar.
+    with cli_progress.showing(log=False) as tell:
+        loaded, project_config = loading.load_sources(sources, kw, progress=tell)
+    ignore, unknown = cli_options.ignored(kw, project_config)
     primary = kw["lang"] or (project_config.book.lang if project_config else "en")
     chosen = assemble.select(loaded.documents, cli_options.selection(kw))
     entries, pairing = assemble.pair(chosen, primary, loaded.documents)
@@ -86,10 +93,15 @@ def check(sources: tuple[str, ...], **kw: Any) -> None:
     for lang, secondary in layouts:
         paired = entries if lang == primary else assemble.pair(chosen, lang, loaded.documents)[0]
         pairing.extend(bilingual.unpaired(paired, lang, secondary))
-    diagnostics = [*loaded.diagnostics, *dict.fromkeys(pairing)]
-    console.report(diagnostics)
+    warnings = project_config.warnings if project_config else ()
+    found = [*warnings, *loaded.diagnostics, *dict.fromkeys(pairing)]
+    diagnostics = codes.without(found, ignore)
+    console.report([*unknown, *diagnostics])
     click.echo(console.summary(loaded.files, len(loaded.documents), diagnostics))
-    sys.exit(EXIT_DOCUMENT_ERRORS if console.has_errors(diagnostics) else EXIT_OK)
+    failed = console.has_errors(diagnostics) or (
+        kw["strict"] and any(d.problem for d in diagnostics)
+    )
+    sys.exit(EXIT_DOCUMENT_ERRORS if failed else EXIT_OK)
 
 
 @main.command(name="list")

@@ -13,6 +13,7 @@ from publisher.build import Loaded, load
 from publisher.cli import console
 from publisher.cli.console import EXIT_USAGE
 from publisher.projects import config
+from publisher.runtime.progress import Listener
 
 
 def find_project(config_path: Path | None, required: bool = False) -> config.Config | None:
@@ -32,9 +33,15 @@ def find_project(config_path: Path | None, required: bool = False) -> config.Con
 
 
 def load_sources(
-    sources: Sequence[str], kw: dict[str, Any], cache: Path | None = None
+    sources: Sequence[str],
+    kw: dict[str, Any],
+    cache: Path | None = None,
+    progress: Listener | None = None,
 ) -> tuple[Loaded, config.Config | None]:
-    """The documents of SOURCES, or of the project's sources when none are given."""
+    """The documents of SOURCES, or of the project's sources when none are given.
+
+    Without a ``progress`` listener, a spinner shows on a terminal while they are read.
+    """
     project_config = find_project(kw["config_path"], required=not sources)
     if project_config is not None and not sources:
         inputs = [str(project_config.root / s) for s in project_config.sources]
@@ -43,6 +50,9 @@ def load_sources(
     else:
         inputs, excludes, lang = list(sources), kw["excludes"], kw.get("lang") or "en"
     snippets = project_config.snippets() if project_config is not None else None
+    if progress is not None:
+        loaded = load(inputs, excludes, lang, cache, snippets, progress)
+        return loaded, project_config
     with console.progress("Reading documents…"):
         loaded = load(inputs, excludes, default_lang=lang, cache=cache, snippets=snippets)
         return loaded, project_config

@@ -10,7 +10,10 @@ from typing import Any, cast
 
 import click
 
+from publisher import diagnostics as codes
 from publisher.assembling import assemble, bilingual
+from publisher.cli import console
+from publisher.model import Diagnostic
 from publisher.projects import config, dates
 from publisher.projects import values as config_values
 from publisher.rendering.options import FORMATS, LAYOUTS, PAPERS
@@ -162,6 +165,57 @@ BUILD = [
         help="Reuse documents and PDF parts from .publisher-cache/ (default: on).",
     ),
 ]
+
+
+def _verbose(_: click.Context, __: click.Parameter, value: bool) -> None:
+    if value:
+        console.State.verbose = True
+
+
+def _diagnostics_format(_: click.Context, __: click.Parameter, value: str) -> None:
+    console.State.json = value == "json"
+
+
+DIAGNOSTICS = [
+    click.option(
+        "--ignore",
+        "ignore",
+        multiple=True,
+        metavar="CODE",
+        help="Neither print nor count diagnostics with this code (repeat; adds to the "
+        "project's [diagnostics] ignore).",
+    ),
+    click.option(
+        "--diagnostics-format",
+        type=click.Choice(("text", "json")),
+        default="text",
+        expose_value=False,
+        callback=_diagnostics_format,
+        help="json: one JSON object per diagnostic and line on stderr (JSON Lines).",
+    ),
+    click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        expose_value=False,
+        callback=_verbose,
+        help="Print every diagnostic, not one line per code.",
+    ),
+]
+
+
+def ignored(
+    kw: dict[str, Any], project_config: config.Config | None
+) -> tuple[tuple[str, ...], list[Diagnostic]]:
+    """The codes to ignore, the project's and --ignore's, and a warning for each unknown one."""
+    given: tuple[str, ...] = kw["ignore"]
+    warnings = [
+        Diagnostic("--ignore", None, "warning", "unknown-code", codes.unknown(code))
+        for code in given
+        if not codes.known(code)
+    ]
+    base = project_config.ignore if project_config else ()
+    return (*base, *(c for c in given if c not in base)), warnings
 
 
 def apply(options: list[Callable[[Any], Any]]) -> Callable[[Any], Any]:

@@ -9,7 +9,9 @@ from pathlib import Path
 import click
 
 from publisher import checking
+from publisher import diagnostics as codes
 from publisher.cli import console, loading
+from publisher.cli import options as cli_options
 from publisher.cli.console import EXIT_DOCUMENT_ERRORS, EXIT_OK
 
 
@@ -19,7 +21,10 @@ from publisher.cli.console import EXIT_DOCUMENT_ERRORS, EXIT_OK
     "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Project file."
 )
 @click.option("--strict", is_flag=True, help="Fail on warnings too (moderate and minor findings).")
-def validate(files: tuple[Path, ...], config_path: Path | None, strict: bool) -> None:
+@cli_options.apply(cli_options.DIAGNOSTICS)
+def validate(
+    files: tuple[Path, ...], config_path: Path | None, strict: bool, ignore: tuple[str, ...]
+) -> None:
     """Check built EPUBs and PDFs (FILES…, or every edition's output) and print what is found.
 
     EPUBs go through EPUBCheck and, where it is installed, Ace by DAISY; PDFs must open and
@@ -33,8 +38,10 @@ def validate(files: tuple[Path, ...], config_path: Path | None, strict: bool) ->
         paths = [Path(os.path.relpath(project.root / e.output)) for e in project.editions]
     folders = [Path.cwd(), *([project.root] if project else [])]
     with console.progress("Validating…"):
-        found = checking.validate(paths, checking.find(folders))
-    console.report(found)
+        said = checking.validate(paths, checking.find(folders))
+    dropped, unknown = cli_options.ignored({"ignore": ignore}, project)
+    found = codes.without([*(project.warnings if project else ()), *said], dropped)
+    console.report([*unknown, *found])
     errors = sum(d.severity == "error" for d in found)
     warnings = sum(d.severity == "warning" for d in found)
     outputs = "1 output" if len(paths) == 1 else f"{len(paths)} outputs"

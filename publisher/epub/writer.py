@@ -26,6 +26,7 @@ from publisher.model import Compilation, Diagnostic, Document
 from publisher.rendering import cover, render
 from publisher.rendering.options import OUTPUT_FAILED, OutputOptions
 from publisher.runtime.output import atomic_path
+from publisher.runtime.progress import Progress
 
 _XHTML = "application/xhtml+xml"
 # Where EbookLib writes the package document.
@@ -84,10 +85,14 @@ def write(compilation: Compilation, output: Path, options: OutputOptions) -> lis
         problems.append(Diagnostic(str(output), None, "warning", "parallel-in-epub", message))
         options = dataclasses.replace(options, bilingual="interleaved")
     compilation = _without_broken_bodies(compilation, problems)
+    if options.progress is not None:
+        options.progress(Progress("writing", 0, 1))
     try:
         data = _epub(compilation, options, problems)
         with atomic_path(output) as temp:
             temp.write_bytes(data)
+        if options.progress is not None:
+            options.progress(Progress("writing", 1, 1))
     except (OSError, jinja2.TemplateError, ET.ParseError, zipfile.LargeZipFile) as error:
         message = f"could not write the EPUB: {error}"
         problems.append(Diagnostic(str(output), None, "error", OUTPUT_FAILED, message))

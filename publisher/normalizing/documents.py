@@ -22,6 +22,7 @@ from publisher.model import Author, Diagnostic, Document, Heading, RawDocument
 from publisher.normalizing import normalize
 from publisher.normalizing.ids import SourceKey, unique_ids
 from publisher.reading import reader
+from publisher.runtime.progress import Listener, Progress
 from publisher.runtime.workers import running
 
 PARALLEL_FROM = 64
@@ -49,10 +50,12 @@ def read_documents(
     default_lang: str,
     folder: Path | None,
     snippets: Mapping[str, str] | None = None,
+    progress: Listener | None = None,
 ) -> tuple[list[Document], list[Diagnostic]]:
     """Read and normalize files, reusing what an earlier build made of the same bytes.
 
-    ``snippets`` maps a shortcode name to the project's Jinja snippet for it.
+    ``snippets`` maps a shortcode name to the project's Jinja snippet for it; ``progress``
+    hears how many files are read, then how many documents (not found in the cache) normalized.
 
     Problems come as an uncached build reports them: every reading problem in file order, then
     every normalizing problem in file order; a damaged entry adds one warning at the end.
@@ -70,6 +73,8 @@ def read_documents(
     raws: list[RawDocument | None] = []
     reading: list[list[Diagnostic]] = []
     contents: list[bytes | None] = []
+    tell = progress or _silent
+    tell(Progress("reading", 0, len(found)))
     for path, root in found:
         # The bytes are read once: the key and the parse both come from them.
         data = reader.contents(path)
@@ -81,6 +86,7 @@ def read_documents(
         raws.append(raw)
         reading.append(list(entry.read) if entry is not None else diagnostics)
         contents.append(data)
+        tell(Progress("reading", len(contents), len(found)))
     read_paths = [
         (root, path.relative_to(root).as_posix()) if raw is not None or entry is not None else None
         for (path, root), raw, entry in zip(found, raws, entries, strict=True)
@@ -97,7 +103,8 @@ def read_documents(
         if entries[index] is None and raw is not None:
             todo[index] = raw
     normalized = _normalize(list(todo.values()), default_lang, ids, snippets)
-    for index, (docs, found_now) in zip(todo, normalized, strict=True):
+    tell(Progress("normalizing", 0, len(todo)))
+    for done, (index, (docs, found_now)) in enumerate(zip(todo, normalized, strict=True), 1):
         raw = todo[index]
         document = docs[0] if docs else None
         made = _Entry(ids[(raw.root, raw.path)], tuple(reading[index]), document, tuple(found_now))
@@ -105,10 +112,15 @@ def read_documents(
         key = keys[index]
         if store is not None and key is not None:
             store.put(key, _data(made))
+        tell(Progress("normalizing", done, len(todo)))
     documents = [e.document for e in entries if e is not None and e.document is not None]
     problems = [d for diagnostics in reading for d in diagnostics]
     problems += [d for e in entries if e is not None for d in e.found]
     return documents, problems + cache.report([store])
+
+
+def _silent(_: Progress) -> None:
+    """No one listens."""
 
 
 def _normalize(

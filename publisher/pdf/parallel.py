@@ -29,6 +29,7 @@ from publisher.pdf.plan import Plan
 from publisher.pdf.units import Laid, Page
 from publisher.rendering.options import OutputOptions
 from publisher.rendering.render import Part
+from publisher.runtime.progress import Progress
 
 PASSES = 3
 """Most layouts of a unit that prints page numbers: its own length can move them."""
@@ -103,8 +104,15 @@ def lay_out(plan: Plan, options: OutputOptions, stores: Stores) -> LaidOut | Non
         set(range(len(units))) - numbering.targets.keys(),
         key=lambda i: (i not in needed, -len(jobs[i].html)),
     )
+    tell = options.progress
+
+    def laid_out(done: int, total: int) -> None:
+        if tell is not None:
+            tell(Progress("layout", done, total))
+
+    laid_out(0, len(units))
     runner = pdf_runner.Runner(
-        jobs, plan.salt, store, options.jobs, options.executor, plan.flows, options.progress
+        jobs, plan.salt, store, options.jobs, options.executor, plan.flows, laid_out
     )
     try:
         with runner:

@@ -31,11 +31,17 @@ from publisher.pdf import units as pdf_units
 from publisher.pdf.prepare import Book
 from publisher.rendering.options import OUTPUT_FAILED, OutputOptions
 from publisher.runtime.output import atomic_path
+from publisher.runtime.progress import Progress, Stage
 
 
 def write(compilation: Compilation, output: Path, options: OutputOptions) -> list[Diagnostic]:
     """Write the compilation as a PDF; a failure is an ``output-failed`` diagnostic."""
     problems: list[Diagnostic] = []
+
+    def tell(stage: Stage, done: int) -> None:
+        if options.progress is not None:
+            options.progress(Progress(stage, done, 1))
+
     try:
         book = pdf_prepare.prepare(compilation, options)
         plan = pdf_plan.plan(book, options)
@@ -43,17 +49,25 @@ def write(compilation: Compilation, output: Path, options: OutputOptions) -> lis
             laid = pdf_parallel.lay_out(plan, options, stores) if plan is not None else None
             if laid is None:
                 # The fallback: no plan (see ``plan.plan``), or a unit no page holds alone.
+                tell("layout", 0)
                 data = _one_pass(book, options)
+                tell("layout", 1)
             else:
+                tell("merging", 0)
                 with pdf_merge.merge(laid.pieces, stores) as merged:
                     pdf_stamp.stamp(merged.pdf, [page.stamps for page in laid.pages])
+                    tell("merging", 1)
+                    tell("writing", 0)
                     data = pdf_merge.save(merged.pdf, book.identifier)
                 records += (*laid.records, *merged.records)
                 problems.extend(cache.report([stores.cache]))
         refused = (*book.fetcher.refused, *(laid.refused if laid is not None else ()))
         problems.extend(_diagnostics(book, records, refused))
+        if laid is None:
+            tell("writing", 0)
         with atomic_path(output) as temp:
             temp.write_bytes(data)
+        tell("writing", 1)
     except (OSError, jinja2.TemplateError) as error:
         message = f"could not write the PDF: {error}"
         problems.append(Diagnostic(str(output), None, "error", OUTPUT_FAILED, message))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
+from publisher import diagnostics as codes
 from publisher import i18n
 from publisher.assembling.assemble import GROUPS, ORDERS, BookInfo, Group, Order, Selection
 from publisher.assembling.bilingual import MODES, Mode
@@ -97,6 +98,10 @@ class Config:
     """Cap on the cache folder, in megabytes: the least recently used entries go past it."""
     shortcodes: tuple[tuple[str, Path], ...] = ()
     """A shortcode name and the Jinja snippet (in a theme template folder) that renders it."""
+    ignore: tuple[str, ...] = ()
+    """Diagnostic codes neither reported nor counted (``[diagnostics] ignore``)."""
+    warnings: tuple[Diagnostic, ...] = ()
+    """Problems in the file that do not stop it being used, such as an unknown code to ignore."""
 
     def snippets(self) -> dict[str, str]:
         """Each shortcode's snippet as text, for the normalizer."""
@@ -137,7 +142,17 @@ _BOOK_VALUES: dict[str, Callable[[Any], Any]] = {
 """Each plain [book] key's converter; an edition may set any of them."""
 _OUTPUT_KEYS = ("layout", "paper", "qr", "pdf_variant", "bilingual", "secondary")
 _EDITION_KEYS = ("format", "output", *_BOOK_KEYS, *_SELECT_KEYS, *_OUTPUT_KEYS)
-_TOP_KEYS = ("book", "sources", "theme", "labels", "defaults", "editions", "cache", "shortcodes")
+_TOP_KEYS = (
+    "book",
+    "sources",
+    "theme",
+    "labels",
+    "defaults",
+    "editions",
+    "cache",
+    "shortcodes",
+    "diagnostics",
+)
 _TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "book": _BOOK_KEYS,
     "sources": ("paths", "exclude"),
@@ -145,6 +160,7 @@ _TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "labels": ("tags",),
     "defaults": (*_SELECT_KEYS, *_OUTPUT_KEYS),
     "cache": ("max_mb",),
+    "diagnostics": ("ignore",),
 }
 
 
@@ -238,6 +254,7 @@ class _Checker:
         self.lines = text.splitlines()
         self.prefix = prefix
         self.problems: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
 
     def fail(self, keys: tuple[str, ...], message: str, code: str = "config-value") -> None:
         where = ".".join(keys)
@@ -341,7 +358,22 @@ class _Checker:
                 tables["cache"], ("cache", "max_mb"), values.megabytes, cache.LIMIT_MB
             ),
             shortcodes=self._shortcodes(data.get("shortcodes", {}), theme),
+            ignore=self._ignore(tables["diagnostics"]),
+            warnings=tuple(self.warnings),
         )
+
+    def _ignore(self, table: Mapping[str, Any]) -> tuple[str, ...]:
+        """``[diagnostics] ignore``: codes to drop; an unknown one is a warning, not an error."""
+        keys = ("diagnostics", "ignore")
+        ignored: tuple[str, ...] = self.get(table, keys, values.texts, ())
+        for code in ignored:
+            if not codes.known(code):
+                message = f"{'.'.join(keys)}: {codes.unknown(code)}"
+                line = self._line(keys)
+                self.warnings.append(
+                    Diagnostic(self.name, line, "warning", "unknown-code", message)
+                )
+        return ignored
 
     def _shortcodes(self, value: Any, theme: Theme) -> tuple[tuple[str, Path], ...]:
         """Each shortcode name with its snippet file, found in the theme's template folders."""

@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +28,7 @@ from publisher.reading import files, reader, sources
 from publisher.rendering.options import OutputOptions
 from publisher.runtime import crash
 from publisher.runtime.output import atomic_path
+from publisher.runtime.progress import Listener
 
 CACHE = DEFAULT_CACHE
 _NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -51,6 +52,8 @@ class Result:
     """Unexpected exceptions (bugs); the editions they hit were not written."""
     failed: tuple[Output, ...] = ()
     """Editions built but not written (their diagnostics say why): not in ``outputs``."""
+    editions: tuple[tuple[str, tuple[Diagnostic, ...]], ...] = ()
+    """Each edition built or kept, with the diagnostics about it (its documents', its own)."""
 
 
 def select_editions(config: Config, names: Sequence[str]) -> tuple[Edition, ...]:
@@ -66,21 +69,22 @@ def build_editions(
     config: Config,
     editions: Sequence[Edition],
     version: str | None = None,
-    on_edition: Callable[[Edition], None] | None = None,
     *,
     jobs: int | None = None,
     executor: Executor | None = None,
     use_cache: bool = True,
     strict: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Listener | None = None,
 ) -> Result:
     """Build editions from one normalization pass, skipping those whose inputs did not change.
 
     ``jobs`` and ``executor`` say where PDF parts are laid out (see ``OutputOptions``);
     ``use_cache`` keeps normalized documents and PDF parts in the project's cache folder.
-    ``progress`` hears how many PDF parts of an edition are laid out (see ``OutputOptions``).
+    ``progress`` hears how far each stage has come, the editions' stages named by edition.
     ``strict`` writes nothing if any edition met a problem: every edition is written aside and
     moved into place only once all are written cleanly; the first problem stops the build.
+    Each edition reports the problems of the documents it holds, of the project and of the files
+    that did not become a document; codes in ``config.ignore`` are not reported.
     """
     inputs = [str(config.root / s) for s in config.sources]
     found, _ = sources.find(inputs, config.excludes)
@@ -88,20 +92,27 @@ def build_editions(
     outputs: list[Output] = []
     # An up-to-date edition's warnings, as its last build found them: shown again, not hidden.
     kept: list[Diagnostic] = []
+    about: list[tuple[str, tuple[Diagnostic, ...]]] = []
     stale: list[tuple[Edition, Path, str]] = []
     for edition in editions:
         target = _target(config, edition, version)
         # The build time is in the fingerprint as SOURCE_DATE_EPOCH; "now" must not make it stale.
         timeless = replace(edition, book=replace(edition.book, modified=_NEVER))
-        key = hashlib.sha256(f"{fingerprint}\n{timeless!r}\n{target}".encode()).hexdigest()
+        # What a build reports is kept with it: other codes ignored must build it again.
+        ignored = sorted(config.ignore)
+        key = hashlib.sha256(
+            f"{fingerprint}\n{timeless!r}\n{target}\n{ignored}".encode()
+        ).hexdigest()
         cached = _cached(config, edition, target, key)
         if cached is None:
             stale.append((edition, target, key))
         else:
             outputs.append(cached[0])
             kept.extend(cached[1])
+            about.append((edition.name, tuple(cached[1])))
     if not stale:
-        return Result(tuple(outputs), tuple(dict.fromkeys(kept)), 0, 0)
+        found_all = (*config.warnings, *kept)
+        return Result(tuple(outputs), tuple(dict.fromkeys(found_all)), 0, 0, editions=tuple(about))
     cache = config.root / CACHE if use_cache else None
     loaded = load(
         inputs,
@@ -109,15 +120,16 @@ def build_editions(
         default_lang=config.book.lang,
         cache=cache,
         snippets=config.snippets(),
+        progress=progress,
     )
-    problems: list[Diagnostic] = [*loaded.diagnostics, *kept]
+    read: set[Diagnostic] = set()
+    problems: list[Diagnostic] = [*config.warnings, *kept]
     crashes: list[crash.Crash] = []
     done: list[tuple[Edition, Path, str, Built]] = []
     with contextlib.ExitStack() as staging:
         for edition, target, key in stale:
-            if on_edition:
-                on_edition(edition)
-            rendering = OutputOptions(jobs=jobs, executor=executor, cache=cache, progress=progress)
+            told = _of_edition(progress, edition.name)
+            rendering = OutputOptions(jobs=jobs, executor=executor, cache=cache, progress=told)
             try:
                 built = _build_one(config, edition, loaded, target, rendering, strict, staging)
             # A bug in one edition must not cost the others their output.
@@ -126,13 +138,15 @@ def build_editions(
                 if strict:
                     break
                 continue
+            read.update(built.read)
             # A note about the machine is said once per build, not once per edition.
             problems.extend(d for d in built.diagnostics if d.problem or d not in problems)
+            about.append((edition.name, (*built.read, *built.diagnostics)))
             crashes.extend(built.crashes)
-            if strict and (crashes or any(d.problem for d in problems)):
+            if strict and (crashes or any(d.problem for d in (*read, *problems))):
                 break
             done.append((edition, target, key, built))
-        if strict and (crashes or any(d.problem for d in problems)):
+        if strict and (crashes or any(d.problem for d in (*read, *problems))):
             done.clear()
         for _, _, _, built in done:
             for path, destination in built.staged:
@@ -161,19 +175,30 @@ def build_editions(
             # An edition built with errors must be built (and its errors shown) again next time:
             # its record keeps no key, only what a release of it lists.
             clean = not _errors(loaded.diagnostics) and not _errors(built.diagnostics)
-            _remember(config, edition, output, key if clean else "", built, loaded.diagnostics)
+            _remember(config, edition, output, key if clean else "", built)
     if cache is not None:
         trim(cache, config.cache_mb * 1_000_000)
     order = {e.name: i for i, e in enumerate(editions)}
     outputs.sort(key=lambda o: order[o.edition])
+    about.sort(key=lambda pair: order[pair[0]])
+    documents = [d for d in loaded.diagnostics if d in read]
     return Result(
         tuple(outputs),
-        tuple(dict.fromkeys(problems)),
+        tuple(dict.fromkeys((*documents, *problems))),
         loaded.files,
         len(loaded.documents),
         tuple(crashes),
         tuple(failed),
+        tuple(about),
     )
+
+
+def _of_edition(progress: Listener | None, edition: str) -> Listener | None:
+    """A listener that hears an edition's events with the edition's name."""
+    if progress is None:
+        return None
+    told = progress
+    return lambda event: told(replace(event, edition=edition))
 
 
 def _errors(diagnostics: Sequence[Diagnostic]) -> bool:
@@ -212,6 +237,7 @@ def _build_one(
         strict=strict,
         staging=staging if strict else None,
         allow_empty=edition.allow_empty,
+        ignore=config.ignore,
     )
 
 
@@ -294,7 +320,6 @@ def _remember(
     output: Output,
     key: str,
     built: Built,
-    loaded: Sequence[Diagnostic],
 ) -> None:
     stamp = _stamp(config, edition)
     target = output.path
@@ -304,7 +329,7 @@ def _remember(
         "documents": output.documents,
         "pages": output.pages,
         "manifest": _manifest_entry(target, built),
-        "warnings": [dataclasses.asdict(d) for d in (*loaded, *built.diagnostics)],
+        "warnings": [dataclasses.asdict(d) for d in (*built.read, *built.diagnostics)],
         "included": [dataclasses.asdict(i) for i in output.included],
         "diagnostics": [dataclasses.asdict(d) for d in output.diagnostics],
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Literal
 
 from publisher.assembling.bilingual import Mode
 from publisher.rendering.render import Theme
+from publisher.runtime.progress import Listener
 
 Format = Literal["epub", "pdf"]
 Layout = Literal["brief", "book"]
@@ -52,5 +52,5 @@ class OutputOptions:
     """PDF: where parts are laid out, instead of a pool of ``jobs`` processes (e.g. a cluster's)."""
     cache: Path | None = None
     """Folder that keeps rendered PDF parts between builds; None keeps nothing."""
-    progress: Callable[[int, int], None] | None = None
-    """PDF: told, as parts are laid out (or found in the cache), how many of how many are done."""
+    progress: Listener | None = None
+    """Told how far each stage of the writing has come (PDF: parts laid out, or found cached)."""
