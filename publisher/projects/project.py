@@ -181,10 +181,10 @@ def build_editions(
     order = {e.name: i for i, e in enumerate(editions)}
     outputs.sort(key=lambda o: order[o.edition])
     about.sort(key=lambda pair: order[pair[0]])
-    documents = [d for d in loaded.diagnostics if d in read]
+    reported = [d for d in loaded.diagnostics if d in read]
     return Result(
         tuple(outputs),
-        tuple(dict.fromkeys((*documents, *problems))),
+        tuple(dict.fromkeys((*reported, *problems))),
         loaded.files,
         len(loaded.documents),
         tuple(crashes),
