@@ -122,7 +122,7 @@ def _epub(compilation: Compilation, options: OutputOptions, problems: list[Diagn
     """The whole EPUB as bytes: render, pack with EbookLib, repack deterministically."""
     env = render.environment(options.theme, "epub")
     sheets = (*_STYLES, _BILINGUAL_STYLE) if options.bilingual else _STYLES
-    packed = epub_styles.pack([options.theme.style(name) for name in sheets], problems)
+    packed = epub_styles.pack(options.theme.sheets(sheets), problems)
     styles = [_File(file.name, file.media_type, file.data) for file in packed]
     hrefs = [style.name for style in styles if style.media_type == "text/css"]
     cover_image = _cover(compilation, options, problems)
