@@ -25,6 +25,7 @@ from publisher.epub import styles as epub_styles
 from publisher.model import Compilation, Diagnostic, Document
 from publisher.rendering import cover, render
 from publisher.rendering.options import OUTPUT_FAILED, OutputOptions
+from publisher.rendering.theme import is_image
 from publisher.runtime.output import atomic_path
 
 _XHTML = "application/xhtml+xml"
@@ -362,11 +363,12 @@ def _package_language(opf: bytes, lang: str) -> bytes:
 def _cover(
     compilation: Compilation, options: OutputOptions, problems: list[Diagnostic]
 ) -> cover.Asset:
-    """The user's cover, or a generated one when there is none or it cannot be used."""
-    style_dirs = options.theme.all_style_dirs
+    """The user's cover image, or the print cover drawn when there is none or it cannot be used."""
+    theme = options.theme
+    given = options.cover or (theme.cover if theme.cover and is_image(theme.cover) else None)
     try:
-        return cover.image(compilation, options.cover, style_dirs)
+        return cover.image(compilation, given, theme)
     except (OSError, ValueError) as error:
         message = f"{error}; using a generated cover"
-        problems.append(Diagnostic(str(options.cover), None, "warning", "cover-unusable", message))
-        return cover.image(compilation, None, style_dirs)
+        problems.append(Diagnostic(str(given), None, "warning", "cover-unusable", message))
+        return cover.image(compilation, None, theme)
