@@ -18,6 +18,7 @@ from publisher.cache.store import LIMIT_MB, trim
 from publisher.cli import console, loading
 from publisher.cli import editions as cli_editions
 from publisher.cli import options as cli_options
+from publisher.cli import theme as cli_theme
 from publisher.cli.console import EXIT_DOCUMENT_ERRORS, EXIT_OK
 from publisher.projects import config, project
 from publisher.rendering.options import FORMATS, OutputOptions
@@ -69,6 +70,9 @@ def _build_editions(
     exit_after: bool = True,
 ) -> project.Result:
     editions = cli_editions.choose(project_config, names, kw)
+    project_config = replace(
+        project_config, theme=cli_theme.themed(project_config.theme, kw["cover"])
+    )
     with console.progress("Reading documents…") as update:
         building = [""]
 
@@ -123,7 +127,7 @@ def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Conf
         **({"publisher": kw["publisher_name"]} if kw.get("publisher_name") else {}),
     )
     options = OutputOptions(
-        theme=base.theme if base else OutputOptions().theme,
+        theme=cli_theme.themed(base.theme if base else OutputOptions().theme, kw["cover"]),
         roots=loaded.roots,
         layout=kw["layout"] or "brief",
         paper=kw["paper"],

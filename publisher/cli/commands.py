@@ -17,6 +17,7 @@ from publisher.cache.store import DEFAULT as CACHE
 from publisher.cache.store import clean
 from publisher.cli import building, console, loading, validating
 from publisher.cli import options as cli_options
+from publisher.cli import theme as cli_theme
 from publisher.cli.console import (
     EXIT_BROKEN_PIPE,
     EXIT_DOCUMENT_ERRORS,
@@ -165,3 +166,4 @@ def init(folder: Path) -> None:
 main.add_command(building.build_)
 main.add_command(building.release)
 main.add_command(validating.validate)
+main.add_command(cli_theme.theme)

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from publisher.assembling import assemble, bilingual
+from publisher.cli import theme as cli_theme
 from publisher.projects import config
 from publisher.projects import values as config_values
 from publisher.rendering.options import FORMATS, LAYOUTS, PAPERS
@@ -122,6 +123,12 @@ BUILD = [
     click.option("--paper", type=click.Choice(PAPERS), help="PDF paper (default: by language)."),
     click.option("--qr", is_flag=True, default=None, help="QR code beside each source (PDF)."),
     click.option("--pdf-variant", type=click.Choice(config.VARIANTS), help="Tagged or archival."),
+    click.option(
+        "--cover",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        callback=cli_theme.cover,
+        help="Cover of both outputs: an image (PNG, JPEG, SVG) or a template (.html, .xhtml).",
+    ),
     click.option("--strict", is_flag=True, help="Fail on any warning and write nothing."),
     click.option(
         "--allow-empty",

@@ -97,8 +97,13 @@ def prepare(compilation: Compilation, options: OutputOptions) -> Book:
         bilingual = ("bilingual.css",) if options.bilingual else ()
         for path in theme.sheets((*STYLESHEETS, f"print-{options.layout}.css", *bilingual)):
             first, refusals = len(records), len(fetcher.refused)
-            stylesheets.append(CSS(url=path.as_uri(), url_fetcher=fetcher, font_config=fonts))
-            styles.append((path.read_text(encoding="utf-8"), path.as_uri()))
+            # Read here, not fetched: a project's sheet may lie outside the folders the fetcher
+            # serves (the project folder itself), which sources must not reach.
+            text = path.read_text(encoding="utf-8")
+            stylesheets.append(
+                CSS(string=text, base_url=path.as_uri(), url_fetcher=fetcher, font_config=fonts)
+            )
+            styles.append((text, path.as_uri()))
             where.update((id(record), str(path)) for record in records[first:])
             used_by.update((url, str(path)) for url, _ in fetcher.refused[refusals:])
         extra = pdf_style.generated(prepared, options)

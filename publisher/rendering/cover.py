@@ -175,7 +175,12 @@ def drawn(compilation: Compilation, theme: Theme) -> bytes:
     fetcher = Fetcher((*theme.all_style_dirs, *theme.all_template_dirs, theme.folder))
     fonts = FontConfiguration()
     sheets = [
-        CSS(url=path.as_uri(), url_fetcher=fetcher, font_config=fonts)
+        CSS(
+            string=path.read_text(encoding="utf-8"),
+            base_url=path.as_uri(),
+            url_fetcher=fetcher,
+            font_config=fonts,
+        )
         for path in theme.sheets(_SHEETS)
     ]
     sheets.append(CSS(string=_PAGE, font_config=fonts))
