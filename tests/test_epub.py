@@ -572,7 +572,9 @@ def test_a_project_theme_overrides_templates_and_styles_by_name(
     # The built-in sheet, its theme settings written out as literal values.
     base = package.zip.read("EPUB/styles/base.css").decode()
     assert "var(" not in base and "a { color: #1d4e89; }" in base
-    assert base.splitlines()[-1] == (render.BUILTIN_STYLES / "base.css").read_text().splitlines()[-1]
+    assert (
+        base.splitlines()[-1] == (render.BUILTIN_STYLES / "base.css").read_text().splitlines()[-1]
+    )
 
 
 def test_fonts_and_images_a_theme_style_sheet_uses_are_packed_beside_it(

@@ -1,4 +1,4 @@
-"""Images in the EPUB: the cover (the user's, or the print cover drawn) and documents' local images."""
+"""Images in the EPUB: the cover (given, or drawn from print) and documents' local images."""
 
 from __future__ import annotations
 
