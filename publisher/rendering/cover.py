@@ -183,7 +183,7 @@ def drawn(compilation: Compilation, theme: Theme) -> bytes:
         )
         for path in theme.sheets(_SHEETS)
     ]
-    sheets.append(CSS(string=_PAGE, font_config=fonts))
+    sheets.append(CSS(string=_PAGE, url_fetcher=fetcher, font_config=fonts))
     html = HTML(string=page, base_url=theme.folder.resolve().as_uri() + "/", url_fetcher=fetcher)
     pdf = html.render(stylesheets=sheets, font_config=fonts)
     document = pypdfium2.PdfDocument(pdf.copy(pdf.pages[:1]).write_pdf())
