@@ -25,7 +25,6 @@ from publisher.epub import styles as epub_styles
 from publisher.model import Compilation, Diagnostic, Document
 from publisher.rendering import cover, render
 from publisher.rendering.options import OUTPUT_FAILED, OutputOptions
-from publisher.rendering.theme import is_image
 from publisher.runtime.output import atomic_path
 
 _XHTML = "application/xhtml+xml"
@@ -365,7 +364,10 @@ def _cover(
 ) -> cover.Asset:
     """The user's cover image, or the print cover drawn when there is none or it cannot be used."""
     theme = options.theme
-    given = options.cover or (theme.cover if theme.cover and is_image(theme.cover) else None)
+    # An SVG cover is drawn through the print cover, which shows it: the EPUB's must be raster.
+    themed = theme.cover
+    raster = themed is not None and themed.suffix.lower() in (".png", ".jpg", ".jpeg")
+    given = options.cover or (themed if raster else None)
     try:
         return cover.image(compilation, given, theme)
     except (OSError, ValueError) as error:
