@@ -13,7 +13,7 @@ from pathlib import Path
 import pikepdf
 import pypdfium2
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 from test_epub import run_epubcheck
 
 ACCENT = (0x00, 0xAA, 0x77)
@@ -77,10 +77,10 @@ def count(image: Image.Image, colour: tuple[int, int, int]) -> int:
     return sum(n for n, pixel in image.convert("RGB").getcolors(1 << 24) or () if pixel == colour)
 
 
-def first_page(pdf: Path) -> Image.Image:
+def first_page(pdf: Path, number: int = 0) -> Image.Image:
     document = pypdfium2.PdfDocument(pdf)
     try:
-        image: Image.Image = document[0].render(scale=2).to_pil()
+        image: Image.Image = document[number].render(scale=2).to_pil()
         return image.convert("RGB")
     finally:
         document.close()
@@ -111,7 +111,8 @@ def themed(tmp_path_factory: pytest.TempPathFactory, whitehouse_sample: Path) ->
     """Outputs of a project with a sheet that sets the accent, and a logo."""
     theme = '\n[theme]\ncss = ["extra.css"]\nlogo = "brand/logo.png"\n'
     root = project(tmp_path_factory.mktemp("themed"), whitehouse_sample, theme)
-    (root / "extra.css").write_text(":root { --accent: #0a7; }\n", encoding="utf-8")
+    settings = ":root { --accent: #0a7; --page-margin: 30mm 18mm 18mm; }\n"
+    (root / "extra.css").write_text(settings, encoding="utf-8")
     (root / "brand").mkdir()
     Image.new("RGB", LOGO_SIZE, LOGO).save(root / "brand" / "logo.png")
     return build(root)
@@ -124,6 +125,15 @@ def test_the_pdf_cover_shows_the_logo_and_the_accent(themed: Path, plain: Path) 
     assert count(page, LOGO) > 5000
     assert page_images(plain / "book.pdf") == []
     assert count(first_page(plain / "book.pdf"), ACCENT) == 0
+
+
+def test_the_page_margins_follow_the_setting(themed: Path, plain: Path) -> None:
+    # The running head sits at the foot of the top margin: 10 mm lower at scale 2 is 57 pixels.
+    boxes = [
+        ImageOps.invert(first_page(dist / "book.pdf", 1)).getbbox() for dist in (plain, themed)
+    ]
+    assert boxes[0] is not None and boxes[1] is not None
+    assert 50 < boxes[1][1] - boxes[0][1] < 64, boxes
 
 
 def test_the_epub_cover_is_drawn_from_the_pdf_cover(themed: Path, plain: Path) -> None:
