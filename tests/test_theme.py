@@ -127,6 +127,13 @@ def test_the_pdf_cover_shows_the_logo_and_the_accent(themed: Path, plain: Path) 
     assert count(first_page(plain / "book.pdf"), ACCENT) == 0
 
 
+def test_the_logo_has_a_text_alternative_in_a_tagged_pdf(themed: Path) -> None:
+    tagged = ("book", "--pdf-variant", "pdf/ua-1", "-o", "tagged.pdf")
+    result = publisher("build", "--no-cache", *tagged, cwd=themed.parent)
+    assert result.returncode == 0, result.stderr
+    assert "alt" not in result.stderr and "warning" not in result.stderr, result.stderr
+
+
 def test_the_page_margins_follow_the_setting(themed: Path, plain: Path) -> None:
     # The running head sits at the foot of the top margin: 10 mm lower at scale 2 is 57 pixels.
     boxes = [
