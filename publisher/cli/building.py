@@ -20,6 +20,7 @@ from publisher.cli import console, loading
 from publisher.cli import editions as cli_editions
 from publisher.cli import options as cli_options
 from publisher.cli import progress as cli_progress
+from publisher.cli import theme as cli_theme
 from publisher.cli.console import EXIT_DOCUMENT_ERRORS, EXIT_OK
 from publisher.projects import config, project, releases
 from publisher.rendering.options import FORMATS, OutputOptions
@@ -107,7 +108,8 @@ def _build_editions(
     for relative in (e for e in editions if e.relative):
         console.info(f"{relative.name}: {', '.join(map(str, relative.relative))}")
     ignore, unknown = cli_options.ignored(kw, project_config)
-    project_config = replace(project_config, ignore=ignore)
+    theme = cli_theme.themed(project_config.theme, kw["cover"])
+    project_config = replace(project_config, ignore=ignore, theme=theme)
     with cli_progress.showing() as tell:
         result = project.build_editions(
             project_config,
@@ -156,7 +158,7 @@ def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Conf
             **({"publisher": kw["publisher_name"]} if kw.get("publisher_name") else {}),
         )
         options = OutputOptions(
-            theme=base.theme if base else OutputOptions().theme,
+            theme=cli_theme.themed(base.theme if base else OutputOptions().theme, kw["cover"]),
             roots=loaded.roots,
             layout=kw["layout"] or "brief",
             paper=kw["paper"],

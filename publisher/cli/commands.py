@@ -19,6 +19,7 @@ from publisher.cache.store import clean
 from publisher.cli import building, console, loading, validating
 from publisher.cli import options as cli_options
 from publisher.cli import progress as cli_progress
+from publisher.cli import theme as cli_theme
 from publisher.cli.console import (
     EXIT_BROKEN_PIPE,
     EXIT_DOCUMENT_ERRORS,
@@ -181,3 +182,4 @@ main.add_command(building.build_)
 main.add_command(building.release)
 main.add_command(validating.validate)
 main.add_command(watch)
+main.add_command(cli_theme.theme)

@@ -13,6 +13,7 @@ import click
 from publisher import diagnostics as codes
 from publisher.assembling import assemble, bilingual
 from publisher.cli import console
+from publisher.cli import theme as cli_theme
 from publisher.model import Diagnostic
 from publisher.projects import config, dates
 from publisher.projects import values as config_values
@@ -144,6 +145,12 @@ BUILD = [
     click.option("--paper", type=click.Choice(PAPERS), help="PDF paper (default: by language)."),
     click.option("--qr", is_flag=True, default=None, help="QR code beside each source (PDF)."),
     click.option("--pdf-variant", type=click.Choice(config.VARIANTS), help="Tagged or archival."),
+    click.option(
+        "--cover",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        callback=cli_theme.cover,
+        help="Cover of both outputs: an image (PNG, JPEG, SVG) or a template (.html, .xhtml).",
+    ),
     click.option("--strict", is_flag=True, help="Fail on any warning and write nothing."),
     click.option(
         "--allow-empty",

@@ -4,6 +4,10 @@ A reading system finds nothing outside the package, so every ``url()`` of a styl
 a file packed beside it. Only files below the sheet's own folder are packed, under the same
 relative path (so the sheet's own references hold), and only fonts and images; an image is
 checked as a document's image is. Anything else is left out and reported.
+
+Reading systems vary on custom properties, so the theme's settings (the ``--name`` properties of
+every sheet's ``:root`` rules, the last sheet winning) are written out: each ``var()`` becomes the
+value, and the rules that only set properties are emptied.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
+
+import tinycss2
 
 from publisher import css
 from publisher.model import Diagnostic
@@ -56,10 +62,16 @@ def pack(sheets: Sequence[Path], problems: list[Diagnostic]) -> list[Packed]:
     """
     found: list[Packed] = []
     files: dict[str, Packed] = {}
-    for sheet in sheets:
-        text = sheet.read_bytes().decode("utf-8", errors="replace")
+    texts = [sheet.read_bytes().decode("utf-8", errors="replace") for sheet in sheets]
+    settings = _settings(texts)
+    names: set[str] = set()
+    for sheet, text in zip(sheets, texts, strict=True):
 
-        def packed(value: css.Node, _: css.Source, sheet: Path = sheet) -> str | None:
+        def packed(value: css.Node, source: css.Source, sheet: Path = sheet) -> str | None:
+            if css.is_function(value, "var"):
+                return _resolve(value, source, settings, ())
+            if value.type == "{} block" and _only_settings(value.content):
+                return "{ }"
             url = _url(value)
             if url is None:
                 return None
@@ -69,8 +81,66 @@ def pack(sheets: Sequence[Path], problems: list[Diagnostic]) -> list[Packed]:
             files.setdefault(resource.name, resource)
             return None
 
-        found.append(Packed(f"styles/{sheet.name}", "text/css", css.edit(text, packed).encode()))
+        name = _unique(sheet.name, names)
+        found.append(Packed(f"styles/{name}", "text/css", css.edit(text, packed).encode()))
     return found + list(files.values())
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """A sheet's name in the package, numbered when a project sheet shares a built-in's name."""
+    stem, suffix = name.rsplit(".", 1) if "." in name else (name, "css")
+    number = 1
+    while name in taken:
+        number += 1
+        name = f"{stem}-{number}.{suffix}"
+    taken.add(name)
+    return name
+
+
+def _settings(texts: Sequence[str]) -> dict[str, str]:
+    """The custom properties that the sheets' ``:root`` rules set, as written, the last winning."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
+            if rule.type != "qualified-rule" or tinycss2.serialize(rule.prelude).strip() != ":root":
+                continue
+            for declaration in tinycss2.parse_declaration_list(
+                rule.content, skip_comments=True, skip_whitespace=True
+            ):
+                if declaration.type == "declaration" and declaration.name.startswith("--"):
+                    found[declaration.name] = tinycss2.serialize(declaration.value).strip()
+    return found
+
+
+def _resolve(
+    function: css.Node, source: css.Source, settings: dict[str, str], seen: tuple[str, ...]
+) -> str | None:
+    """The value a ``var()`` stands for, its own ``var()`` resolved; None keeps it as written."""
+    given = css.arguments(function, written=True)
+    name = "".join(source([value]) for value in given[0]).strip()
+    if name in settings and name not in seen:
+        value = settings[name]
+    elif len(given) > 1:
+        value = ",".join(source(argument) for argument in given[1:]).strip()
+    else:
+        return None
+
+    def inner(value: css.Node, inner_source: css.Source) -> str | None:
+        if css.is_function(value, "var"):
+            return _resolve(value, inner_source, settings, (*seen, name))
+        return None
+
+    return css.edit(value, inner)
+
+
+def _only_settings(content: Sequence[css.Node]) -> bool:
+    """Whether a rule's block sets custom properties and nothing else."""
+    declarations = tinycss2.parse_declaration_list(
+        content, skip_comments=True, skip_whitespace=True
+    )
+    return bool(declarations) and all(
+        each.type == "declaration" and each.name.startswith("--") for each in declarations
+    )
 
 
 def _url(value: css.Node) -> str | None:

@@ -127,7 +127,7 @@ def _epub(compilation: Compilation, options: OutputOptions, problems: list[Diagn
     """The whole EPUB as bytes: render, pack with EbookLib, repack deterministically."""
     env = render.environment(options.theme, "epub")
     sheets = (*_STYLES, _BILINGUAL_STYLE) if options.bilingual else _STYLES
-    packed = epub_styles.pack([options.theme.style(name) for name in sheets], problems)
+    packed = epub_styles.pack(options.theme.sheets(sheets), problems)
     styles = [_File(file.name, file.media_type, file.data) for file in packed]
     hrefs = [style.name for style in styles if style.media_type == "text/css"]
     cover_image = _cover(compilation, options, problems)
@@ -367,11 +367,15 @@ def _package_language(opf: bytes, lang: str) -> bytes:
 def _cover(
     compilation: Compilation, options: OutputOptions, problems: list[Diagnostic]
 ) -> cover.Asset:
-    """The user's cover, or a generated one when there is none or it cannot be used."""
-    style_dirs = options.theme.all_style_dirs
+    """The user's cover image, or the print cover drawn when there is none or it cannot be used."""
+    theme = options.theme
+    # An SVG cover is drawn through the print cover, which shows it: the EPUB's must be raster.
+    themed = theme.cover
+    raster = themed is not None and themed.suffix.lower() in (".png", ".jpg", ".jpeg")
+    given = options.cover or (themed if raster else None)
     try:
-        return cover.image(compilation, options.cover, style_dirs)
+        return cover.image(compilation, given, theme)
     except (OSError, ValueError) as error:
         message = f"{error}; using a generated cover"
-        problems.append(Diagnostic(str(options.cover), None, "warning", "cover-unusable", message))
-        return cover.image(compilation, None, style_dirs)
+        problems.append(Diagnostic(str(given), None, "warning", "cover-unusable", message))
+        return cover.image(compilation, None, theme)

@@ -87,7 +87,7 @@ def prepare(compilation: Compilation, options: OutputOptions) -> Book:
             book=prepared, parts=shown, layout=options.layout, grouped=grouped, **head
         )
 
-    folders = (*options.roots, *theme.all_style_dirs, *theme.all_template_dirs)
+    folders = (*options.roots, *theme.all_style_dirs, *theme.all_template_dirs, theme.folder)
     fetcher = Fetcher(folders)
     fonts = FontConfiguration()
     where: dict[int, str] = {}
@@ -95,10 +95,15 @@ def prepare(compilation: Compilation, options: OutputOptions) -> Book:
         stylesheets: list[CSS] = []
         styles: list[tuple[str, str | None]] = []
         bilingual = ("bilingual.css",) if options.bilingual else ()
-        for name in (*STYLESHEETS, f"print-{options.layout}.css", *bilingual):
-            path, first, refusals = theme.style(name), len(records), len(fetcher.refused)
-            stylesheets.append(CSS(url=path.as_uri(), url_fetcher=fetcher, font_config=fonts))
-            styles.append((path.read_text(encoding="utf-8"), path.as_uri()))
+        for path in theme.sheets((*STYLESHEETS, f"print-{options.layout}.css", *bilingual)):
+            first, refusals = len(records), len(fetcher.refused)
+            # Read here, not fetched: a project's sheet may lie outside the folders the fetcher
+            # serves (the project folder itself), which sources must not reach.
+            text = path.read_text(encoding="utf-8")
+            stylesheets.append(
+                CSS(string=text, base_url=path.as_uri(), url_fetcher=fetcher, font_config=fonts)
+            )
+            styles.append((text, path.as_uri()))
             where.update((id(record), str(path)) for record in records[first:])
             used_by.update((url, str(path)) for url, _ in fetcher.refused[refusals:])
         extra = pdf_style.generated(prepared, options)
@@ -115,7 +120,8 @@ def prepare(compilation: Compilation, options: OutputOptions) -> Book:
         fetcher=fetcher,
         style_dirs=theme.all_style_dirs,
         folders=tuple(folders),
-        base_url=options.roots[0].resolve().as_uri() + "/" if options.roots else None,
+        # Documents' own files have absolute URLs (pdf/body.py): relative ones are the templates'.
+        base_url=theme.folder.resolve().as_uri() + "/",
         identifier=_identifier(compilation),
         layout=options.layout,
         messages=tuple((record, where.get(id(record), "")) for record in records),

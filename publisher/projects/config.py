@@ -21,6 +21,7 @@ from publisher.model import Certification, Diagnostic
 from publisher.projects import dates, values
 from publisher.rendering.options import FORMATS, LAYOUTS, PAPERS, Format, Layout, Paper
 from publisher.rendering.render import Theme
+from publisher.rendering.theme import COVER_TEMPLATES, IMAGE_BYTES, IMAGE_TYPES
 
 CONFIG_NAMES = ("publisher.toml", "pyproject.toml")
 VARIANTS = ("pdf/ua-1", "pdf/a-3b")
@@ -156,7 +157,7 @@ _TOP_KEYS = (
 _TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "book": _BOOK_KEYS,
     "sources": ("paths", "exclude"),
-    "theme": ("templates", "styles", "locales"),
+    "theme": ("templates", "styles", "locales", "css", "logo", "cover"),
     "labels": ("tags",),
     "defaults": (*_SELECT_KEYS, *_OUTPUT_KEYS),
     "cache": ("max_mb",),
@@ -328,6 +329,23 @@ class _Checker:
             template_dirs=self._folders(theme_data, ("theme", "templates"), root),
             style_dirs=self._folders(theme_data, ("theme", "styles"), root),
             locale_dirs=self._folders(theme_data, ("theme", "locales"), root),
+            css=tuple(
+                sheet
+                for each in self.get(theme_data, ("theme", "css"), values.texts, ())
+                if (sheet := self._theme_file(each, ("theme", "css"), root, (".css",))) is not None
+            ),
+            logo=self._theme_file(
+                self.get(theme_data, ("theme", "logo"), values.text, ""),
+                ("theme", "logo"),
+                root,
+                tuple(IMAGE_TYPES),
+            ),
+            cover=self._theme_file(
+                self.get(theme_data, ("theme", "cover"), values.text, ""),
+                ("theme", "cover"),
+                root,
+                (*IMAGE_TYPES, *COVER_TEMPLATES),
+            ),
         )
         for folder in filter(Path.is_dir, theme.locale_dirs):
             for problem in i18n.check_catalogs(folder):
@@ -414,6 +432,25 @@ class _Checker:
             if not folder.is_dir():
                 self.fail(keys, f"{folder} is not a folder")
         return folders
+
+    def _theme_file(
+        self, name: str, keys: tuple[str, ...], root: Path, suffixes: tuple[str, ...]
+    ) -> Path | None:
+        """A theme file named relative to the project folder: it must be there, and of its kind."""
+        if not name:
+            return None
+        path = root / name
+        if not path.resolve().is_relative_to(root.resolve()):
+            self.fail(keys, f"{name} is outside the project folder {root}")
+        elif not path.is_file():
+            self.fail(keys, f"{path} is not a file")
+        elif path.suffix.lower() not in suffixes:
+            self.fail(keys, f"{name} must end in {', '.join(suffixes)}")
+        elif path.suffix.lower() in IMAGE_TYPES and path.stat().st_size > IMAGE_BYTES:
+            self.fail(keys, f"{name} is larger than {IMAGE_BYTES >> 20} MB")
+        else:
+            return path
+        return None
 
     def _outputs(self, editions: tuple[Edition, ...], root: Path) -> None:
         """Each edition writes one file of its own format, inside the project, and no other does."""

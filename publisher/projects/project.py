@@ -267,6 +267,8 @@ def _fingerprint(config: Config, files: Sequence[Path]) -> str:
     for path in files:
         # The reader reads no further than this either: the rest cannot change the output.
         digest.update(_named(path) + _file_digest(path, reader.MAX_BYTES))
+    theme = config.theme
+    theme_files += [p for p in (*theme.css, theme.logo, theme.cover) if p is not None]
     for path in (*theme_files, *code):
         digest.update(_named(path) + _file_digest(path))
     return digest.hexdigest()

@@ -1,4 +1,4 @@
-"""Images in the EPUB: the cover (the user's or a generated one) and documents' local images."""
+"""Images in the EPUB: the cover (given, or drawn from print) and documents' local images."""
 
 from __future__ import annotations
 
@@ -10,26 +10,20 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from publisher import i18n
 from publisher.model import Compilation, Diagnostic, Document
 from publisher.reading import files, limits
-
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+from publisher.rendering import render
+from publisher.rendering.theme import Theme
 
 WIDTH, HEIGHT = 1600, 2400
 """Cover size in pixels: the 2:3 portrait that e-book stores ask for."""
 
-_MARGIN = 160
-_BACKGROUND = (29, 53, 87)
-_RULE = (230, 176, 74)
-_TITLE = (255, 255, 255)
-_TEXT = (214, 224, 236)
-_TITLE_FONT = "LiberationSerif-Bold.ttf"
-_TEXT_FONT = "LiberationSans-Regular.ttf"
-_TITLE_SIZES = (150, 130, 112, 96, 84, 72, 62)
-_TITLE_LINES = 6
+_SHEETS = ("base.css", "print.css", "print-book.css")
+# 6 by 9 inches: a 2:3 page about as wide as the printed one, so the title wraps alike.
+_PAGE = "@page { size: 6in 9in; } @page cover { size: 6in 9in; }"
 _RASTER = {
     "PNG": ("image/png", ".png"),
     "JPEG": ("image/jpeg", ".jpg"),
@@ -113,16 +107,15 @@ class Images:
         return self._seen[path]
 
 
-def image(compilation: Compilation, given: Path | None, style_dirs: Sequence[Path]) -> Asset:
-    """The given cover when it is a raster image we can read, else a generated one."""
+def image(compilation: Compilation, given: Path | None, theme: Theme) -> Asset:
+    """The given cover when it is a raster image we can read, else the print cover drawn."""
     if given is not None:
         data = files.read(given, limits.IMAGE_BYTES)
         kind = media_type(given, data)
         if kind is None or kind[0] == "image/svg+xml":
             raise ValueError(f"{given}: the cover must be a PNG, JPEG, GIF or WebP image")
         return Asset(f"images/cover{kind[1]}", kind[0], data)
-    png = generate(compilation.title, compilation.subtitle, date_range(compilation), style_dirs)
-    return Asset("images/cover.png", "image/png", png)
+    return Asset("images/cover.png", "image/png", drawn(compilation, theme))
 
 
 def describe(compilation: Compilation, labels: i18n.Labels) -> str:
@@ -154,78 +147,55 @@ def media_type(path: Path, data: bytes) -> tuple[str, str] | None:
         return None
 
 
-def generate(title: str, subtitle: str, dates: str, style_dirs: Sequence[Path]) -> bytes:
-    """A PNG cover; the same text and fonts always give the same bytes."""
-    image = Image.new("RGB", (WIDTH, HEIGHT), _BACKGROUND)
-    draw = ImageDraw.Draw(image)
-    width = WIDTH - 2 * _MARGIN
-    for size in _TITLE_SIZES:
-        title_font = _font(style_dirs, _TITLE_FONT, size)
-        lines = _wrap(title, title_font, width)
-        if len(lines) <= _TITLE_LINES:
-            break
-    lines = lines[:_TITLE_LINES]
-    y = _MARGIN * 3
-    draw.rectangle((_MARGIN, y - 60, _MARGIN + 240, y - 48), fill=_RULE)
-    y = _draw_lines(draw, lines, title_font, y, _TITLE)
-    if subtitle:
-        subtitle_font = _font(style_dirs, _TEXT_FONT, 64)
-        _draw_lines(draw, _wrap(subtitle, subtitle_font, width)[:4], subtitle_font, y + 60, _TEXT)
-    if dates:
-        dates_font = _font(style_dirs, _TEXT_FONT, 56)
-        date_lines = _wrap(dates, dates_font, width)[:2]
-        _draw_lines(draw, date_lines, dates_font, HEIGHT - _MARGIN - 80 * len(date_lines), _TEXT)
-    # A small palette keeps a flat-colour cover small; the quantizer is deterministic.
-    flat = image.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+def drawn(compilation: Compilation, theme: Theme) -> bytes:
+    """The print cover (the title page, or the theme's cover template) as a PNG, for the EPUB.
+
+    One page laid out with the print style sheets on a 2:3 page, then rasterized: the logo, the
+    accent and the project's sheets show on both covers. The same input gives the same bytes.
+    """
+    # Imported here: WeasyPrint is slow to load, and only a cover drawn from print needs it.
+    import pypdfium2
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from publisher.pdf.fetcher import Fetcher
+
+    env = render.environment(theme, "pdf")
+    page = env.get_template("pdf/book.html").render(
+        book=compilation,
+        parts=[render.title(compilation, env, "book")],
+        layout="book",
+        grouped=False,
+        authors=(),
+        subject="",
+        keywords=(),
+        generator="",
+        created="1970-01-01T00:00:00Z",
+    )
+    fetcher = Fetcher((*theme.all_style_dirs, *theme.all_template_dirs, theme.folder))
+    fonts = FontConfiguration()
+    sheets = [
+        CSS(
+            string=path.read_text(encoding="utf-8"),
+            base_url=path.as_uri(),
+            url_fetcher=fetcher,
+            font_config=fonts,
+        )
+        for path in theme.sheets(_SHEETS)
+    ]
+    sheets.append(CSS(string=_PAGE, url_fetcher=fetcher, font_config=fonts))
+    html = HTML(string=page, base_url=theme.folder.resolve().as_uri() + "/", url_fetcher=fetcher)
+    pdf = html.render(stylesheets=sheets, font_config=fonts)
+    document = pypdfium2.PdfDocument(pdf.copy(pdf.pages[:1]).write_pdf())
+    try:
+        first = document[0]
+        bitmap = first.render(scale=WIDTH / first.get_width())
+        image = bitmap.to_pil().convert("RGB").resize((WIDTH, HEIGHT))
+    finally:
+        document.close()
     buffer = io.BytesIO()
-    flat.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
-
-
-def _font(style_dirs: Sequence[Path], name: str, size: int) -> Font:
-    """The theme's font of that name, or Pillow's built-in one when no theme ships it."""
-    for folder in style_dirs:
-        path = folder / "fonts" / name
-        if path.is_file():
-            return ImageFont.truetype(str(path), size)
-    return ImageFont.load_default(size=size)
-
-
-def _wrap(text: str, font: Font, width: int) -> list[str]:
-    """Greedy word wrap; a word wider than the line is broken between characters."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        candidate = f"{line} {word}" if line else word
-        if font.getlength(candidate) <= width:
-            line = candidate
-            continue
-        if line:
-            lines.append(line)
-        line = ""
-        for char in word:
-            if line and font.getlength(line + char) > width:
-                lines.append(line)
-                line = ""
-            line += char
-    if line:
-        lines.append(line)
-    return lines
-
-
-def _draw_lines(
-    draw: ImageDraw.ImageDraw, lines: Sequence[str], font: Font, y: int, fill: tuple[int, ...]
-) -> int:
-    """Draw lines left-aligned from ``y``; return the y below the last one."""
-    step = int(_size(font) * 1.2)
-    for line in lines:
-        draw.text((_MARGIN, y), line, font=font, fill=fill)
-        y += step
-    return y
-
-
-def _size(font: Font) -> float:
-    return font.size if isinstance(font, ImageFont.FreeTypeFont) else 11
 
 
 def _under_roots(relative: str, roots: Sequence[Path]) -> Path | None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import importlib.resources
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal, cast
 
 import jinja2
@@ -19,48 +17,14 @@ from publisher import i18n
 from publisher.assembling import bilingual
 from publisher.model import Compilation, Document, Entry, Section
 
+# The theme is re-exported: backends and tests reach it through ``render``.
+from publisher.rendering.theme import BUILTIN_STYLES as BUILTIN_STYLES
+from publisher.rendering.theme import BUILTIN_TEMPLATES as BUILTIN_TEMPLATES
+from publisher.rendering.theme import COVER_TEMPLATE, data_uri, is_image
+from publisher.rendering.theme import Theme as Theme
+
 Target = Literal["epub", "pdf"]
 Kind = Literal["cover", "title", "toc", "glance", "section", "document", "sources", "colophon"]
-
-BUILTIN_TEMPLATES = Path(str(importlib.resources.files("publisher.templates")))
-BUILTIN_STYLES = Path(str(importlib.resources.files("publisher.styles")))
-
-
-@dataclass(frozen=True, slots=True)
-class Theme:
-    """Where templates and styles come from: the user's folders first, then the built-in theme."""
-
-    template_dirs: tuple[Path, ...] = ()
-    """User template folders, searched before the built-in one."""
-    style_dirs: tuple[Path, ...] = ()
-    """User style folders, searched before the built-in one."""
-    locale_dirs: tuple[Path, ...] = ()
-    """User label catalog folders (``<lang>/LC_MESSAGES/publisher.po``), before the built-in one."""
-
-    @property
-    def all_template_dirs(self) -> tuple[Path, ...]:
-        """Every template folder, in lookup order."""
-        return (*self.template_dirs, BUILTIN_TEMPLATES)
-
-    @property
-    def all_style_dirs(self) -> tuple[Path, ...]:
-        """Every style folder, in lookup order."""
-        return (*self.style_dirs, BUILTIN_STYLES)
-
-    @property
-    def labels(self) -> i18n.Labels:
-        """The labels, the user's catalogs first."""
-        return i18n.Labels(self.locale_dirs)
-
-    def style(self, name: str) -> Path:
-        """The first style file of that name, user folders first."""
-        for folder in self.all_style_dirs:
-            candidate = folder / name
-            if candidate.is_file():
-                return candidate
-        raise FileNotFoundError(
-            f"no style named {name!r} in {', '.join(map(str, self.all_style_dirs))}"
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +71,20 @@ def section_name(section: Section) -> str:
 
 def environment(theme: Theme, target: Target) -> jinja2.Environment:
     """The Jinja2 environment: autoescaped, strict, user templates first."""
+    cover = theme.cover_template
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(p) for p in theme.all_template_dirs]),
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader([str(p) for p in theme.all_template_dirs]),
+                jinja2.FunctionLoader(
+                    lambda name: (
+                        cover.read_text(encoding="utf-8")
+                        if cover is not None and name == COVER_TEMPLATE
+                        else None
+                    )
+                ),
+            ]
+        ),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -129,6 +105,14 @@ def environment(theme: Theme, target: Target) -> jinja2.Environment:
         href=_epub_href if target == "epub" else _pdf_href,
         part_name=part_name,
         section_name=section_name,
+        # The EPUB shows the logo and the cover on its cover image, drawn from the print cover.
+        logo=data_uri(theme.logo) if theme.logo is not None and target == "pdf" else None,
+        cover_image=(
+            data_uri(theme.cover)
+            if theme.cover is not None and is_image(theme.cover) and target == "pdf"
+            else None
+        ),
+        title_template=COVER_TEMPLATE if cover is not None and target == "pdf" else "title.xhtml",
     )
     env.filters["safe_body"] = Markup
     return env
@@ -195,9 +179,7 @@ def render(
         "doc_href": doc_href,
         "variants": variants,
     }
-    parts = [
-        _part(env, "title.xhtml", "title", "title", compilation.title, compilation.lang, context)
-    ]
+    parts = [title(compilation, env, layout, context)]
     if layout == "brief":
         parts.append(
             _part(
@@ -266,6 +248,18 @@ def render(
         )
     )
     return parts
+
+
+def title(
+    compilation: Compilation,
+    env: jinja2.Environment,
+    layout: str,
+    context: dict[str, object] | None = None,
+) -> Part:
+    """The title page: in print, the cover (the theme's cover template when it has one)."""
+    context = context or {"book": compilation, "layout": layout, "lang": compilation.lang}
+    template = str(env.globals["title_template"])
+    return _part(env, template, "title", "title", compilation.title, compilation.lang, context)
 
 
 def _document(
