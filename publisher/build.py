@@ -12,6 +12,7 @@ from pathlib import Path
 
 from publisher import epub, pdf
 from publisher.assembling.assemble import BookInfo, Group, Order, Selection, assemble
+from publisher.assembling.identity import Baseline
 from publisher.model import Compilation, Diagnostic, Document
 from publisher.normalizing.documents import read_documents
 from publisher.reading import sources
@@ -113,6 +114,7 @@ def build(
     strict: bool = False,
     staging: contextlib.ExitStack | None = None,
     allow_empty: bool = False,
+    baseline: Baseline | None = None,
 ) -> Built:
     """Assemble the loaded documents once and write every format asked for.
 
@@ -123,9 +125,10 @@ def build(
     output is written aside and moved into place only once every format is written cleanly.
     With ``staging`` too, the outputs stay aside (in folders that ``staging`` removes when it
     closes) and come back in ``Built.staged``, for the caller to move with others' outputs.
+    With a ``baseline`` (an earlier release), the book opens with what is new since.
     """
     compilation, problems = assemble(
-        loaded.documents, info, selection, order, group, options.theme.labels
+        loaded.documents, info, selection, order, group, options.theme.labels, baseline
     )
     targets = [output_path(output, info.title, fmt, len(formats) > 1) for fmt in formats]
     if not compilation.documents and not allow_empty:

@@ -15,7 +15,7 @@ from publisher import __version__
 from publisher.assembling import assemble, bilingual
 from publisher.cache.store import DEFAULT as CACHE
 from publisher.cache.store import clean
-from publisher.cli import building, console, loading, validating
+from publisher.cli import building, console, diff, loading, validating
 from publisher.cli import options as cli_options
 from publisher.cli.console import (
     EXIT_BROKEN_PIPE,
@@ -165,3 +165,4 @@ def init(folder: Path) -> None:
 main.add_command(building.build_)
 main.add_command(building.release)
 main.add_command(validating.validate)
+main.add_command(diff.diff)

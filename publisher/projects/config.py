@@ -15,6 +15,7 @@ from typing import Any, cast
 from publisher import i18n
 from publisher.assembling.assemble import GROUPS, ORDERS, BookInfo, Group, Order, Selection
 from publisher.assembling.bilingual import MODES, Mode
+from publisher.assembling.duplicates import POLICIES
 from publisher.cache import store as cache
 from publisher.model import Certification, Diagnostic
 from publisher.projects import values
@@ -69,6 +70,10 @@ class Edition:
     """Languages paired with the book's, by preference; empty takes any other."""
     allow_empty: bool = False
     """Write the edition even when its selection holds no document."""
+    whats_new: bool = False
+    """Open the book with what is new and updated since the latest release."""
+    since_release: str | None = None
+    """The release (a version, or a manifest's path) "what is new" compares with."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,16 +126,26 @@ _SELECT_KEYS = (
     "order",
     "group",
     "allow_empty",
+    "duplicates",
 )
 _OUTPUT_KEYS = ("layout", "paper", "qr", "pdf_variant", "bilingual", "secondary")
-_EDITION_KEYS = ("format", "output", "title", "subtitle", *_SELECT_KEYS, *_OUTPUT_KEYS)
+_HISTORY_KEYS = ("whats_new", "since_release")
+_EDITION_KEYS = (
+    "format",
+    "output",
+    "title",
+    "subtitle",
+    *_SELECT_KEYS,
+    *_OUTPUT_KEYS,
+    *_HISTORY_KEYS,
+)
 _TOP_KEYS = ("book", "sources", "theme", "labels", "defaults", "editions", "cache", "shortcodes")
 _TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "book": _BOOK_KEYS,
     "sources": ("paths", "exclude"),
     "theme": ("templates", "styles", "locales"),
     "labels": ("tags",),
-    "defaults": (*_SELECT_KEYS, *_OUTPUT_KEYS),
+    "defaults": (*_SELECT_KEYS, *_OUTPUT_KEYS, *_HISTORY_KEYS),
     "cache": ("max_mb",),
 }
 
@@ -395,6 +410,7 @@ class _Checker:
             until=self.get(table, (*keys, "until"), values.date, None),
             languages=self.get(table, (*keys, "languages"), values.texts, ()),
             match=self.get(table, (*keys, "match"), values.text, None),
+            duplicates=self.get(table, (*keys, "duplicates"), values.choice(POLICIES), "newest"),
         )
         if selection.since and selection.until and selection.since > selection.until:
             self.fail((*keys, "until"), f"{selection.until} is before since ({selection.since})")
@@ -417,4 +433,6 @@ class _Checker:
             bilingual=self.get(table, (*keys, "bilingual"), values.choice(MODES), None),
             secondary=self.get(table, (*keys, "secondary"), values.langs, ()),
             allow_empty=self.get(table, (*keys, "allow_empty"), values.boolean, False),
+            whats_new=self.get(table, (*keys, "whats_new"), values.boolean, False),
+            since_release=self.get(table, (*keys, "since_release"), values.text, None),
         )

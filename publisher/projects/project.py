@@ -16,11 +16,13 @@ from pathlib import Path
 import pikepdf
 
 from publisher import __version__
+from publisher.assembling.identity import Baseline
 from publisher.build import Built, Loaded, build, load
 from publisher.cache.store import DEFAULT as DEFAULT_CACHE
 from publisher.cache.store import trim
 from publisher.model import Diagnostic
 from publisher.pdf import fontset as pdf_fontset
+from publisher.projects import history
 from publisher.projects.config import Config, Edition
 from publisher.reading import files, reader, sources
 from publisher.rendering.options import OutputOptions
@@ -100,15 +102,17 @@ def build_editions(
     outputs: list[Output] = []
     # An up-to-date edition's warnings, as its last build found them: shown again, not hidden.
     kept: list[Diagnostic] = []
-    stale: list[tuple[Edition, Path, str]] = []
+    stale: list[tuple[Edition, Path, str, Baseline | None]] = []
     for edition in editions:
         target = _target(config, edition, version)
+        baseline = _baseline(config, edition, version, kept)
         # The build time is in the fingerprint as SOURCE_DATE_EPOCH; "now" must not make it stale.
         timeless = replace(edition, book=replace(edition.book, modified=_NEVER))
-        key = hashlib.sha256(f"{fingerprint}\n{timeless!r}\n{target}".encode()).hexdigest()
+        state = f"{fingerprint}\n{timeless!r}\n{target}\n{baseline!r}"
+        key = hashlib.sha256(state.encode()).hexdigest()
         cached = _cached(config, edition, target, key)
         if cached is None:
-            stale.append((edition, target, key))
+            stale.append((edition, target, key, baseline))
         else:
             outputs.append(cached[0])
             kept.extend(cached[1])
@@ -126,12 +130,14 @@ def build_editions(
     crashes: list[crash.Crash] = []
     done: list[tuple[Edition, Path, str, Built]] = []
     with contextlib.ExitStack() as staging:
-        for edition, target, key in stale:
+        for edition, target, key, baseline in stale:
             if on_edition:
                 on_edition(edition)
             rendering = OutputOptions(jobs=jobs, executor=executor, cache=cache, progress=progress)
             try:
-                built = _build_one(config, edition, loaded, target, rendering, strict, staging)
+                built = _build_one(
+                    config, edition, loaded, target, rendering, strict, staging, baseline
+                )
             # A bug in one edition must not cost the others their output.
             except Exception as error:
                 crashes.append(crash.caught(f"building edition {edition.name}", error))
@@ -173,6 +179,28 @@ def build_editions(
     )
 
 
+def _baseline(
+    config: Config, edition: Edition, version: str | None, problems: list[Diagnostic]
+) -> Baseline | None:
+    """The earlier release an edition's "what is new" compares with, when it asks for one."""
+    if not (edition.whats_new or edition.since_release):
+        return None
+    dist = _target(config, edition, None).parent
+    path = history.since_manifest(dist, config.root, edition.since_release, version)
+    where = str(config.path.name if config.path else "")
+    if path is None:
+        message = f"editions.{edition.name}: no earlier release in {dist / history.RELEASES}"
+        problems.append(Diagnostic(where, None, "warning", "no-earlier-release", message))
+        return None
+    try:
+        manifest = history.read(path)
+    except history.HistoryError as error:
+        message = f"editions.{edition.name}.since_release: {error}"
+        problems.append(Diagnostic(where, None, "warning", "no-earlier-release", message))
+        return None
+    return history.baseline(manifest, edition.name)
+
+
 def _errors(diagnostics: Sequence[Diagnostic]) -> bool:
     return any(d.severity == "error" for d in diagnostics)
 
@@ -185,6 +213,7 @@ def _build_one(
     rendering: OutputOptions,
     strict: bool,
     staging: contextlib.ExitStack,
+    baseline: Baseline | None = None,
 ) -> Built:
     options = replace(
         rendering,
@@ -209,6 +238,7 @@ def _build_one(
         strict=strict,
         staging=staging if strict else None,
         allow_empty=edition.allow_empty,
+        baseline=baseline,
     )
 
 
@@ -311,22 +341,12 @@ def _manifest_entry(target: Path, built: Built) -> dict[str, object]:
     return {
         "file": target.name,
         "sha256": _sha256(target),
-        "documents": [
-            {
-                "id": d.id,
-                "title": d.title,
-                "date": d.date.isoformat() if d.date else None,
-                "lang": d.lang,
-                "source_url": d.source_url,
-                "digest": d.digest,
-            }
-            for d in built.compilation.documents
-        ],
+        "documents": history.documents(built.compilation.documents),
     }
 
 
 def release(config: Config, result: Result, version: str) -> tuple[Path, Path]:
-    """Write SHA256SUMS and manifest.json beside the outputs of a versioned build."""
+    """Write SHA256SUMS, manifest.json and CHANGES.md beside the outputs of a versioned build."""
     if not result.outputs:
         raise ValueError("nothing was built")
     folder = result.outputs[0].path.parent
@@ -336,13 +356,18 @@ def release(config: Config, result: Result, version: str) -> tuple[Path, Path]:
         record = json.loads(_stamp(config, _edition(config, output.edition)).read_text())
         entries.append({"edition": output.edition, **record["manifest"]})
     build_time = config.book.modified.isoformat()
-    manifest = {
+    manifest: dict[str, object] = {
         "tool": "publisher",
         "version": __version__,
         "release": version,
         "built": build_time,
         "outputs": entries,
     }
+    releases = _target(config, _edition(config, result.outputs[0].edition), None).parent
+    changes = history.since(manifest, releases / history.RELEASES, version)
+    manifest["changes"] = changes.data()
+    with atomic_path(folder / history.CHANGES) as temp:
+        temp.write_text(history.markdown(changes, version), encoding="utf-8")
     sums_path, manifest_path = folder / "SHA256SUMS", folder / "manifest.json"
     with atomic_path(sums_path) as temp:
         temp.write_text(sums)
