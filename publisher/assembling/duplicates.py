@@ -32,9 +32,9 @@ POLICIES: tuple[Policy, ...] = ("newest", "keep")
 CODE = "duplicate-document"
 
 THRESHOLD = 0.9
-"""Least Jaccard similarity of word 5-shingles for two texts to be one document: a few words
-changed in a statement of a few hundred words stay above it; a different statement on the same
-template (another state's disaster declaration) falls far below."""
+"""Least Jaccard similarity of word 5-shingles for two texts to be one document. A changed word
+changes up to five shingles of each text, and k changed of n give (n - k) / (n + k): three words
+changed in a statement of 300 words or more stay above it."""
 SHINGLE = 5
 """Words per shingle."""
 PERMUTATIONS = 32
@@ -226,6 +226,6 @@ def _warning(found: Copy, policy: Policy) -> Diagnostic:
         "text": "has the same text as",
         "near": "has nearly the same text as",
     }[found.reason]
-    outcome = "kept too (duplicates = 'keep')" if policy == "keep" else "left out, the newer kept"
+    outcome = "kept too (duplicates = 'keep')" if policy == "keep" else "left out for it"
     message = f"{found.copy.path} {what} {found.kept.path}; {outcome}"
     return Diagnostic(found.copy.path, None, "warning", CODE, message)
