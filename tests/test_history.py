@@ -277,3 +277,29 @@ def test_changes_md_and_publisher_diff_agree(releases: Releases) -> None:
     }
     manifest = json.loads((folder / "v2" / history.MANIFEST).read_text())
     assert manifest["changes"] == {k: data[k] for k in ("since", "added", "updated", "removed")}
+
+
+@pytest.mark.parametrize(
+    "since", ["dist/releases/v1/manifest.json", "dist/releases/v1", "v1", "v9"]
+)
+def test_since_release_names_a_version_a_manifest_or_its_folder(
+    releases: Releases, since: str
+) -> None:
+    name = f"since-{len(since)}"
+    (releases.root / f"{name}.toml").write_text(
+        CONFIG.split("[defaults]")[0]
+        + f'[editions.{name}]\nformat = "epub"\nsince_release = "{since}"\n'
+    )
+    config = project_config.load(releases.root / f"{name}.toml")
+    result = project.build_editions(config, config.editions)
+    missing = [d for d in result.diagnostics if d.code == "no-earlier-release"]
+    with zipfile.ZipFile(result.outputs[0].path) as book:
+        pages = set(book.namelist())
+        news = book.read("EPUB/new-since.xhtml") if "EPUB/new-since.xhtml" in pages else None
+    if since == "v9":
+        assert news is None and [d.severity for d in missing] == ["warning"]
+        assert "dist/releases/v9/manifest.json" in missing[0].message
+    else:
+        assert news is not None and not missing
+        # Against v1, the archive as it stands now: v2's additions, and nothing more.
+        assert _listed(ET.fromstring(news)) == releases.titles(_added(releases))
