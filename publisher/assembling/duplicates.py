@@ -186,8 +186,10 @@ class _Hashes:
 
     def signature(self, text: str) -> npt.NDArray[np.uint64]:
         """The least 32-bit value of each of the hash functions over the text's shingles."""
-        mixed = self.multipliers * self.shingles(text) + self.offsets
-        least: npt.NDArray[np.uint64] = (mixed >> np.uint64(32)).min(axis=1)
+        mixed = self.multipliers * self.shingles(text)
+        mixed += self.offsets
+        # The high half of the least value is the least high half: shift the minima only.
+        least: npt.NDArray[np.uint64] = mixed.min(axis=1) >> np.uint64(32)
         return least
 
 
