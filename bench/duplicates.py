@@ -38,29 +38,46 @@ class Share:
     """Seconds ``duplicates.find`` took (wall, best run)."""
     epub: float
     """Seconds the cold EPUB build took (wall, best run)."""
+    detection_cpu: float
+    """CPU seconds of detection (best run)."""
+    epub_cpu: float
+    """CPU seconds of the build, its workers' included (best run)."""
 
     @property
     def share(self) -> float:
-        """Detection as a fraction of the build."""
+        """Detection as a fraction of the build, in wall time."""
         return self.detection / self.epub
+
+    @property
+    def cpu_share(self) -> float:
+        """Detection as a fraction of the build, in CPU time."""
+        return self.detection_cpu / self.epub_cpu
 
 
 def measure(folder: Path, runs: int) -> Share:
     """Time the cold EPUB build of a folder, then detection on its documents."""
-    builds = []
+    builds, build_cpu = [], []
     for _ in range(runs):
         with tempfile.TemporaryDirectory(prefix="publisher-bench-") as work:
             command = [str(BIN / "publisher"), "-q", "build", str(folder), "-f", "epub"]
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), _children_cpu()
             subprocess.run([*command, "-o", "book.epub"], cwd=work, check=False)
             builds.append(time.perf_counter() - start)
+            build_cpu.append(_children_cpu() - cpu)
     docs = load([str(folder)]).documents
-    found, times = [], []
+    found, times, cpus = [], [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         found = duplicates.find(docs)
         times.append(time.perf_counter() - start)
-    return Share(len(docs), len(found), min(times), min(builds))
+        cpus.append(time.process_time() - cpu)
+    return Share(len(docs), len(found), min(times), min(builds), min(cpus), min(build_cpu))
+
+
+def _children_cpu() -> float:
+    """User and system seconds of every child waited for so far (a build's workers too)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -70,7 +87,9 @@ def main() -> None:
     print(
         f"{result.documents} documents, {result.copies} copies found: detection "
         f"{result.detection:.3f} s, cold EPUB build {result.epub:.2f} s, "
-        f"share {result.share:.1%} (this process peaked at {peak:.0f} MB)"
+        f"share {result.share:.1%}; CPU {result.detection_cpu:.3f} s against "
+        f"{result.epub_cpu:.2f} s, share {result.cpu_share:.1%} (this process peaked at "
+        f"{peak:.0f} MB)"
     )
 
 
