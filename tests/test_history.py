@@ -275,6 +275,10 @@ def test_changes_md_and_publisher_diff_agree(releases: Releases) -> None:
     assert {k: {r["title"] for r in data[k]} for k in ("added", "updated", "removed")} == {
         k.lower(): v for k, v in titles.items()
     }
+    text = CliRunner().invoke(
+        main, ["diff", str(folder / "v1" / "manifest.json"), str(folder / "v2")]
+    )
+    assert text.exit_code == 0 and text.output == changes
     manifest = json.loads((folder / "v2" / history.MANIFEST).read_text())
     assert manifest["changes"] == {k: data[k] for k in ("since", "added", "updated", "removed")}
 
