@@ -32,6 +32,9 @@ import pypandoc  # type: ignore[import-untyped]  # ships no type hints
 import weasyprint
 import yaml
 
+from publisher.assembling import duplicates
+from publisher.build import load
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("BENCH_CORPUS", REPO.parent / "shared" / "corpus" / "whitehouse"))
 BIN = Path(sys.executable).parent
@@ -192,10 +195,21 @@ def bench_size(size: int, runs: int, jobs: list[str], root: Path) -> dict[str, d
         found[f"{name}+1"] = [run([command], work / name)]
         _progress(size, f"{name}+1", found[f"{name}+1"][-1])
     extra.unlink()
+    found["duplicates"] = [_detection(sources) for _ in range(runs)]
+    _progress(size, "duplicates", found["duplicates"][-1])
     found["epub-warm"] = [run([epub], work / "epub")]
     _progress(size, "epub-warm", found["epub-warm"][-1])
     shutil.rmtree(work)
     return {name: asdict(_median(measures)) for name, measures in found.items()}
+
+
+def _detection(sources: Path) -> Measure:
+    """Duplicate detection on a folder's documents, timed in this process (it is one step of a
+    build, not a command); its ratio is to the cold EPUB build of the same folder."""
+    docs = load([str(sources)]).documents
+    wall, cpu = time.perf_counter(), time.process_time()
+    duplicates.find(docs)
+    return Measure(time.perf_counter() - wall, time.process_time() - cpu, 0.0, 0.0)
 
 
 def _median(measures: list[Measure]) -> Measure:
@@ -216,11 +230,12 @@ def report(results: dict[int, dict[str, dict[str, float]]]) -> str:
     ]
     anchors = {"pdf-book": "anchor-pdf", "pdf-brief": "anchor-pdf", "epub": "anchor-epub",
                "epub-warm": "anchor-epub", "pdf-book+1": "pdf-book",
-               "pdf-brief+1": "pdf-brief"}  # fmt: skip
+               "pdf-brief+1": "pdf-brief", "duplicates": "epub"}  # fmt: skip
     names = {"pdf-book": "Publisher PDF book (cold)", "pdf-brief": "Publisher PDF brief (cold)",
              "epub": "Publisher EPUB (cold)", "epub-warm": "Publisher EPUB (cached documents)",
              "pdf-book+1": "Publisher PDF book, one document added",
              "pdf-brief+1": "Publisher PDF brief, one document added",
+             "duplicates": "Duplicate detection (share of the cold EPUB)",
              "anchor-pdf": "Pandoc → WeasyPrint PDF", "anchor-epub": "Pandoc EPUB"}  # fmt: skip
     for size, found in results.items():
         for name in names:
@@ -229,11 +244,15 @@ def report(results: dict[int, dict[str, dict[str, float]]]) -> str:
             if name in anchors:
                 base = found[anchors[name]]
                 ratio = f"{m['wall'] / base['wall']:.2f}x"
-                if not name.endswith("+1"):
+                if not name.endswith("+1") and name != "duplicates":
                     memory = f"{m['rss'] / base['rss']:.2f}x, {m['tree'] / base['tree']:.2f}x"
+            # Detection runs inside a process: its memory is the build's, not its own.
+            rss, tree = (
+                ("", "") if name == "duplicates" else (f"{m['rss']:.0f}", f"{m['tree']:.0f}")
+            )
             lines.append(
-                f"| {size} | {names[name]} | {m['wall']:.1f} | {m['cpu']:.1f} | {m['rss']:.0f} "
-                f"| {m['tree']:.0f} | {ratio} | {memory} |"
+                f"| {size} | {names[name]} | {m['wall']:.1f} | {m['cpu']:.1f} | {rss} "
+                f"| {tree} | {ratio} | {memory} |"
             )
     return "\n".join(lines)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from publisher import diagnostics as codes
 from publisher import epub, pdf
 from publisher.assembling.assemble import BookInfo, Group, Order, Selection, assemble
+from publisher.assembling.identity import Baseline
 from publisher.model import Compilation, Diagnostic, Document
 from publisher.normalizing.documents import read_documents
 from publisher.reading import sources
@@ -120,6 +121,7 @@ def build(
     staging: contextlib.ExitStack | None = None,
     allow_empty: bool = False,
     ignore: Collection[str] = (),
+    baseline: Baseline | None = None,
 ) -> Built:
     """Assemble the loaded documents once and write every format asked for.
 
@@ -130,12 +132,13 @@ def build(
     output is written aside and moved into place only once every format is written cleanly.
     With ``staging`` too, the outputs stay aside (in folders that ``staging`` removes when it
     closes) and come back in ``Built.staged``, for the caller to move with others' outputs.
+    With a ``baseline`` (an earlier release), the book opens with what is new since.
 
     Diagnostics whose code is in ``ignore`` are dropped, and so are the loaded documents' about
     documents the selection leaves out: neither is reported nor counts for ``strict``.
     """
     compilation, assembled = assemble(
-        loaded.documents, info, selection, order, group, options.theme.labels
+        loaded.documents, info, selection, order, group, options.theme.labels, baseline
     )
     problems = codes.without(assembled, ignore)
     read = tuple(

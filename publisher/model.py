@@ -212,6 +212,18 @@ class Certification:
 
 
 @dataclass(frozen=True, slots=True)
+class News:
+    """What a compilation holds that an earlier release did not, or held with another text."""
+
+    since: str
+    """The earlier release's version."""
+    added: tuple[Document, ...]
+    """Documents the earlier release did not have, in reading order."""
+    updated: tuple[Document, ...]
+    """Documents it had with another text, in reading order."""
+
+
+@dataclass(frozen=True, slots=True)
 class Compilation:
     """A whole publication: book-level metadata and its sections."""
 
@@ -246,6 +258,8 @@ class Compilation:
 
     certification: Certification | None = None
     """The accessibility evaluation the project's config records; None claims none."""
+    news: News | None = None
+    """What is new and updated since an earlier release, when the edition asks for it."""
 
     @property
     def entries(self) -> tuple[Entry, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import uuid
@@ -12,7 +13,8 @@ from pathlib import PurePosixPath
 from typing import Literal
 
 from publisher import i18n
-from publisher.assembling import references
+from publisher.assembling import duplicates, identity, references
+from publisher.assembling.duplicates import Policy
 from publisher.model import (
     Certification,
     Compilation,
@@ -45,6 +47,8 @@ class Selection:
     """Keep documents in these languages (primary subtag match)."""
     match: str | None = None
     """Keep documents whose title or text contains this, case-insensitively."""
+    duplicates: Policy = "newest"
+    """Keep the newest copy of a re-posted document (``newest``) or every copy (``keep``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +107,15 @@ def assemble(
     order: Order = "date",
     group: Group = "none",
     labels: i18n.Labels = i18n.BUILTIN,
+    baseline: identity.Baseline | None = None,
 ) -> tuple[Compilation, list[Diagnostic]]:
-    """Build the compilation of the selected documents; group headings in the book's language."""
+    """Build the compilation of the selected documents; group headings in the book's language.
+
+    With a ``baseline`` (an earlier release), the compilation says what is new since.
+    """
     chosen, problems = references.resolve(select(docs, selection), docs)
+    chosen, copies = duplicates.deduplicate(chosen, selection.duplicates)
+    problems.extend(copies)
     entries, paired = pair(chosen, info.lang, docs)
     problems.extend(paired)
     entries.sort(key=_sort_key(order))
@@ -127,6 +137,9 @@ def assemble(
         tag_names=info.tag_names,
         certification=info.certification,
     )
+    if baseline is not None:
+        news = identity.news(compilation.documents, baseline)
+        compilation = dataclasses.replace(compilation, news=news)
     return compilation, problems
 
 

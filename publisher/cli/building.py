@@ -85,7 +85,7 @@ def release(version: str, force: bool, names: tuple[str, ...], **kw: Any) -> Non
         if len(result.outputs) < expected:
             click.echo(f"release {version} not written: not every edition was", err=True)
             sys.exit(EXIT_DOCUMENT_ERRORS)
-        project.release(staged, result, version)
+        releases.write(staged, result, version, target.parent)
         releases.swap(aside, target)
     finally:
         shutil.rmtree(aside, ignore_errors=True)

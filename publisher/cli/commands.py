@@ -16,7 +16,7 @@ from publisher import diagnostics as codes
 from publisher.assembling import assemble, bilingual
 from publisher.cache.store import DEFAULT as CACHE
 from publisher.cache.store import clean
-from publisher.cli import building, console, loading, validating
+from publisher.cli import building, console, diff, loading, validating
 from publisher.cli import options as cli_options
 from publisher.cli import progress as cli_progress
 from publisher.cli import theme as cli_theme
@@ -183,3 +183,4 @@ main.add_command(building.release)
 main.add_command(validating.validate)
 main.add_command(watch)
 main.add_command(cli_theme.theme)
+main.add_command(diff.diff)

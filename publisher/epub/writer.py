@@ -40,6 +40,7 @@ _SEMANTICS = {
     "title": ("frontmatter titlepage", ""),
     "toc": ("frontmatter toc", "doc-toc"),
     "glance": ("frontmatter toc", "doc-toc"),
+    "news": ("frontmatter", ""),
     "section": ("bodymatter part", "doc-part"),
     "document": ("bodymatter chapter", "doc-chapter"),
     "sources": ("backmatter bibliography", "doc-bibliography"),

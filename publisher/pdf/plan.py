@@ -43,10 +43,10 @@ TARGET = "publisher-target"
 """The counter that stands in for ``target-counter(…, page)`` in a unit that shows page numbers."""
 
 _STARTS_PAGE = {
-    "book": frozenset({"title", "toc", "section", "document", "sources", "colophon"}),
-    "brief": frozenset({"title", "toc", "sources"}),
+    "book": frozenset({"title", "toc", "news", "section", "document", "sources", "colophon"}),
+    "brief": frozenset({"title", "toc", "news", "sources"}),
 }
-_ENDS_PAGE = {"book": _STARTS_PAGE["book"], "brief": frozenset({"title", "toc"})}
+_ENDS_PAGE = {"book": _STARTS_PAGE["book"], "brief": frozenset({"title", "toc", "news"})}
 _BATCHED = frozenset({"section", "document"})
 _LOCAL_LINK = re.compile(r'<a\b(?=[^>]*\bhref="#([^"]+)")')
 _OPENING = re.compile(r"\s*(?:<!--.*?-->\s*)*<([\w:.-]+)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)

@@ -16,6 +16,7 @@ from publisher import diagnostics as codes
 from publisher import i18n
 from publisher.assembling.assemble import GROUPS, ORDERS, BookInfo, Group, Order, Selection
 from publisher.assembling.bilingual import MODES, Mode
+from publisher.assembling.duplicates import POLICIES
 from publisher.cache import store as cache
 from publisher.model import Certification, Diagnostic
 from publisher.projects import dates, values
@@ -73,6 +74,10 @@ class Edition:
     """Write the edition even when its selection holds no document."""
     relative: tuple[dates.Given, ...] = ()
     """Its since and until as written, where they count from the build date."""
+    whats_new: bool = False
+    """Open the book with what is new and updated since the latest release."""
+    since_release: str | None = None
+    """The release (a version, or a manifest's path) "what is new" compares with."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +134,7 @@ _SELECT_KEYS = (
     "order",
     "group",
     "allow_empty",
+    "duplicates",
 )
 _BOOK_VALUES: dict[str, Callable[[Any], Any]] = {
     "title": values.text,
@@ -142,7 +148,8 @@ _BOOK_VALUES: dict[str, Callable[[Any], Any]] = {
 }
 """Each plain [book] key's converter; an edition may set any of them."""
 _OUTPUT_KEYS = ("layout", "paper", "qr", "pdf_variant", "bilingual", "secondary")
-_EDITION_KEYS = ("format", "output", *_BOOK_KEYS, *_SELECT_KEYS, *_OUTPUT_KEYS)
+_HISTORY_KEYS = ("whats_new", "since_release")
+_EDITION_KEYS = ("format", "output", *_BOOK_KEYS, *_SELECT_KEYS, *_OUTPUT_KEYS, *_HISTORY_KEYS)
 _TOP_KEYS = (
     "book",
     "sources",
@@ -159,7 +166,7 @@ _TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "sources": ("paths", "exclude"),
     "theme": ("templates", "styles", "locales", "css", "logo", "cover"),
     "labels": ("tags",),
-    "defaults": (*_SELECT_KEYS, *_OUTPUT_KEYS),
+    "defaults": (*_SELECT_KEYS, *_OUTPUT_KEYS, *_HISTORY_KEYS),
     "cache": ("max_mb",),
     "diagnostics": ("ignore",),
 }
@@ -491,6 +498,7 @@ class _Checker:
             until=until.day if until else None,
             languages=self.get(table, (*keys, "languages"), values.texts, ()),
             match=self.get(table, (*keys, "match"), values.text, None),
+            duplicates=self.get(table, (*keys, "duplicates"), values.choice(POLICIES), "newest"),
         )
         if since and until and since.day > until.day:
             where = keys if "until" in own else ("defaults",)
@@ -511,4 +519,6 @@ class _Checker:
             secondary=self.get(table, (*keys, "secondary"), values.langs, ()),
             allow_empty=self.get(table, (*keys, "allow_empty"), values.boolean, False),
             relative=tuple(d for d in (since, until) if d and d.relative),
+            whats_new=self.get(table, (*keys, "whats_new"), values.boolean, False),
+            since_release=self.get(table, (*keys, "since_release"), values.text, None),
         )

@@ -16,12 +16,13 @@ from pathlib import Path
 import pikepdf
 
 from publisher import __version__
+from publisher.assembling.identity import Baseline
 from publisher.build import Built, Loaded, build, load
 from publisher.cache.store import DEFAULT as DEFAULT_CACHE
 from publisher.cache.store import trim
 from publisher.model import Diagnostic
 from publisher.pdf import fontset as pdf_fontset
-from publisher.projects import results
+from publisher.projects import history, results
 from publisher.projects.config import Config, Edition
 from publisher.projects.results import Output
 from publisher.reading import files, reader, sources
@@ -93,19 +94,19 @@ def build_editions(
     # An up-to-date edition's warnings, as its last build found them: shown again, not hidden.
     kept: list[Diagnostic] = []
     about: list[tuple[str, tuple[Diagnostic, ...]]] = []
-    stale: list[tuple[Edition, Path, str]] = []
+    stale: list[tuple[Edition, Path, str, Baseline | None]] = []
     for edition in editions:
         target = _target(config, edition, version)
+        baseline = _baseline(config, edition, version, kept)
         # The build time is in the fingerprint as SOURCE_DATE_EPOCH; "now" must not make it stale.
         timeless = replace(edition, book=replace(edition.book, modified=_NEVER))
         # What a build reports is kept with it: other codes ignored must build it again.
         ignored = sorted(config.ignore)
-        key = hashlib.sha256(
-            f"{fingerprint}\n{timeless!r}\n{target}\n{ignored}".encode()
-        ).hexdigest()
+        state = f"{fingerprint}\n{timeless!r}\n{target}\n{ignored}\n{baseline!r}"
+        key = hashlib.sha256(state.encode()).hexdigest()
         cached = _cached(config, edition, target, key)
         if cached is None:
-            stale.append((edition, target, key))
+            stale.append((edition, target, key, baseline))
         else:
             outputs.append(cached[0])
             kept.extend(cached[1])
@@ -127,11 +128,13 @@ def build_editions(
     crashes: list[crash.Crash] = []
     done: list[tuple[Edition, Path, str, Built]] = []
     with contextlib.ExitStack() as staging:
-        for edition, target, key in stale:
+        for edition, target, key, baseline in stale:
             told = _of_edition(progress, edition.name)
             rendering = OutputOptions(jobs=jobs, executor=executor, cache=cache, progress=told)
             try:
-                built = _build_one(config, edition, loaded, target, rendering, strict, staging)
+                built = _build_one(
+                    config, edition, loaded, target, rendering, strict, staging, baseline
+                )
             # A bug in one edition must not cost the others their output.
             except Exception as error:
                 crashes.append(crash.caught(f"building edition {edition.name}", error))
@@ -201,6 +204,29 @@ def _of_edition(progress: Listener | None, edition: str) -> Listener | None:
     return lambda event: told(replace(event, edition=edition))
 
 
+def _baseline(
+    config: Config, edition: Edition, version: str | None, problems: list[Diagnostic]
+) -> Baseline | None:
+    """The earlier release an edition's "what is new" compares with, when it asks for one."""
+    if not (edition.whats_new or edition.since_release):
+        return None
+    folder = config.root / history.RELEASES
+    path = history.since_manifest(folder, config.root, edition.since_release, version)
+    where = str(config.path.name if config.path else "")
+    if path is None:
+        # The first release has nothing to compare with: no fault, and --strict lets it pass.
+        message = f"editions.{edition.name}: no earlier release in {folder} yet"
+        problems.append(Diagnostic(where, None, "note", "no-earlier-release", message))
+        return None
+    try:
+        manifest = history.read(path)
+    except history.HistoryError as error:
+        message = f"editions.{edition.name}.since_release: {error}"
+        problems.append(Diagnostic(where, None, "warning", "no-earlier-release", message))
+        return None
+    return history.baseline(manifest, edition.name)
+
+
 def _errors(diagnostics: Sequence[Diagnostic]) -> bool:
     return any(d.severity == "error" for d in diagnostics)
 
@@ -213,6 +239,7 @@ def _build_one(
     rendering: OutputOptions,
     strict: bool,
     staging: contextlib.ExitStack,
+    baseline: Baseline | None = None,
 ) -> Built:
     options = replace(
         rendering,
@@ -238,6 +265,7 @@ def _build_one(
         staging=staging if strict else None,
         allow_empty=edition.allow_empty,
         ignore=config.ignore,
+        baseline=baseline,
     )
 
 
@@ -298,7 +326,7 @@ def _cached(
     stamp = _stamp(config, edition)
     try:
         record = json.loads(stamp.read_text())
-        if record["key"] != key or _sha256(target) != record["sha256"]:
+        if record["key"] != key or sha256(target) != record["sha256"]:
             return None
         output = Output(
             edition.name,
@@ -327,7 +355,7 @@ def _remember(
     target = output.path
     record = {
         "key": key,
-        "sha256": _sha256(target),
+        "sha256": sha256(target),
         "documents": output.documents,
         "pages": output.pages,
         "manifest": _manifest_entry(target, built),
@@ -339,7 +367,7 @@ def _remember(
         temp.write_text(json.dumps(record, indent=2, ensure_ascii=False))
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
     return files.digest(path).hex()
 
 
@@ -353,45 +381,15 @@ def _pages(path: Path) -> int | None:
 def _manifest_entry(target: Path, built: Built) -> dict[str, object]:
     return {
         "file": target.name,
-        "sha256": _sha256(target),
-        "documents": [
-            {
-                "id": d.id,
-                "title": d.title,
-                "date": d.date.isoformat() if d.date else None,
-                "lang": d.lang,
-                "source_url": d.source_url,
-                "digest": d.digest,
-            }
-            for d in built.compilation.documents
-        ],
+        "sha256": sha256(target),
+        "documents": history.documents(built.compilation.documents),
     }
 
 
-def release(config: Config, result: Result, version: str) -> tuple[Path, Path]:
-    """Write SHA256SUMS and manifest.json beside the outputs of a versioned build."""
-    if not result.outputs:
-        raise ValueError("nothing was built")
-    folder = result.outputs[0].path.parent
-    sums = "".join(f"{_sha256(o.path)}  {o.path.relative_to(folder)}\n" for o in result.outputs)
-    entries = []
-    for output in result.outputs:
-        record = json.loads(_stamp(config, _edition(config, output.edition)).read_text())
-        entries.append({"edition": output.edition, **record["manifest"]})
-    build_time = config.book.modified.isoformat()
-    manifest = {
-        "tool": "publisher",
-        "version": __version__,
-        "release": version,
-        "built": build_time,
-        "outputs": entries,
-    }
-    sums_path, manifest_path = folder / "SHA256SUMS", folder / "manifest.json"
-    with atomic_path(sums_path) as temp:
-        temp.write_text(sums)
-    with atomic_path(manifest_path) as temp:
-        temp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    return sums_path, manifest_path
+def manifest_entry(config: Config, edition: str) -> dict[str, object]:
+    """What a release's manifest lists of an edition written by this build: its file, documents."""
+    record = json.loads(_stamp(config, _edition(config, edition)).read_text())
+    return {"edition": edition, **record["manifest"]}
 
 
 def _edition(config: Config, name: str) -> Edition:

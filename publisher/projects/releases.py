@@ -9,11 +9,10 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
+from publisher import __version__
+from publisher.projects import history, project
 from publisher.projects.config import Config, load
-from publisher.runtime.output import temporary_folder
-
-RELEASES = Path("dist") / "releases"
-"""Where a project's releases go, one folder per version, unless another folder is named."""
+from publisher.runtime.output import atomic_path, temporary_folder
 
 BUILD_TIME = "dated from the build time: no SOURCE_DATE_EPOCH and no git commit"
 
@@ -28,7 +27,7 @@ class NotARelease(Exception):
 
 def folder(config: Config, version: str, output: Path | None) -> Path:
     """The folder a release is written to: the one named, or dist/releases/VERSION."""
-    return Path.cwd() / output if output is not None else config.root / RELEASES / version
+    return Path.cwd() / output if output is not None else config.root / history.RELEASES / version
 
 
 def staging(target: Path, force: bool) -> Path:
@@ -57,6 +56,36 @@ def into(config: Config, folder: Path) -> Config:
     """The config with every edition written into folder, as <edition>.<format>."""
     editions = tuple(replace(e, output=folder / f"{e.name}.{e.format}") for e in config.editions)
     return replace(config, editions=editions)
+
+
+def write(config: Config, result: project.Result, version: str, earlier: Path) -> tuple[Path, Path]:
+    """Write SHA256SUMS, manifest.json and CHANGES.md beside the outputs of a versioned build.
+
+    CHANGES.md and the manifest's ``changes`` compare with the latest release in ``earlier``.
+    """
+    if not result.outputs:
+        raise ValueError("nothing was built")
+    folder = result.outputs[0].path.parent
+    sums = "".join(
+        f"{project.sha256(o.path)}  {o.path.relative_to(folder)}\n" for o in result.outputs
+    )
+    manifest: dict[str, object] = {
+        "tool": "publisher",
+        "version": __version__,
+        "release": version,
+        "built": config.book.modified.isoformat(),
+        "outputs": [project.manifest_entry(config, o.edition) for o in result.outputs],
+    }
+    changes = history.since(manifest, earlier, version)
+    manifest["changes"] = changes.data()
+    with atomic_path(folder / history.CHANGES) as temp:
+        temp.write_text(history.markdown(changes, version), encoding="utf-8")
+    sums_path, manifest_path = folder / "SHA256SUMS", folder / history.MANIFEST
+    with atomic_path(sums_path) as temp:
+        temp.write_text(sums)
+    with atomic_path(manifest_path) as temp:
+        temp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return sums_path, manifest_path
 
 
 def swap(written: Path, target: Path) -> None:

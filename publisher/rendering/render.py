@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from publisher import i18n
-from publisher.assembling import bilingual
+from publisher.assembling import bilingual, identity
 from publisher.model import Compilation, Document, Entry, Section
 
 # The theme is re-exported: backends and tests reach it through ``render``.
@@ -24,7 +24,9 @@ from publisher.rendering.theme import COVER_TEMPLATE, data_uri, is_image
 from publisher.rendering.theme import Theme as Theme
 
 Target = Literal["epub", "pdf"]
-Kind = Literal["cover", "title", "toc", "glance", "section", "document", "sources", "colophon"]
+Kind = Literal[
+    "cover", "title", "toc", "glance", "news", "section", "document", "sources", "colophon"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,7 @@ def environment(theme: Theme, target: Target) -> jinja2.Environment:
         field=labels.field,
         byline=functools.partial(byline, labels),
         long_date=i18n.long_date,
+        updated=identity.updated,
         language_name=i18n.language_name,
         is_rtl=i18n.is_rtl,
         only_in=functools.partial(i18n.only_in, labels=labels),
@@ -204,6 +207,7 @@ def render(
                 context,
             )
         )
+    parts.extend(_news(env, compilation, labels, context))
     for section in compilation.sections:
         if section.title:
             parts.append(
@@ -260,6 +264,29 @@ def title(
     context = context or {"book": compilation, "layout": layout, "lang": compilation.lang}
     template = str(env.globals["title_template"])
     return _part(env, template, "title", "title", compilation.title, compilation.lang, context)
+
+
+def _news(
+    env: jinja2.Environment,
+    compilation: Compilation,
+    labels: i18n.Labels,
+    context: dict[str, object],
+) -> list[Part]:
+    """The pages that list what is new and what is updated since an earlier release."""
+    news = compilation.news
+    if news is None:
+        return []
+    lang = compilation.lang
+    parts = []
+    for name, key, docs in (
+        ("new-since", "new_since", news.added),
+        ("updated-since", "updated_since", news.updated),
+    ):
+        if docs:
+            title = labels.label(lang, key, version=news.since)
+            values = {**context, "title": title, "docs": docs, "updates": key == "updated_since"}
+            parts.append(_part(env, "news.xhtml", name, "news", title, lang, values))
+    return parts
 
 
 def _document(
