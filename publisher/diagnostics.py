@@ -65,6 +65,8 @@ CODES: dict[str, str] = {
     "translation-unpaired": "a document without the translation a bilingual layout wants",
     "reference-missing": "a link to a document not in the publication",
     "empty-publication": "a selection that holds no document",
+    "duplicate-document": "the same document twice (same identity, or nearly the same text)",
+    "no-earlier-release": "what is new asked for, with no earlier release to compare with",
     # Rendering and writing.
     "image-not-embedded": "an image the cover cannot use",
     "link-unresolved": "a link the EPUB cannot resolve",

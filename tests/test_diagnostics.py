@@ -209,9 +209,11 @@ _CONSTANT = re.compile(r"^([A-Z_]+) = \"([a-z]+-[a-z0-9-]+)\"$", re.MULTILINE)
 def _emitted() -> set[str]:
     """Every code the package's source passes to a diagnostic, found by reading it."""
     texts = {path: path.read_text(encoding="utf-8") for path in PACKAGE.rglob("*.py")}
-    constants = dict(c for text in texts.values() for c in _CONSTANT.findall(text))
+    imported = dict(c for text in texts.values() for c in _CONSTANT.findall(text))
     emitted: set[str] = set()
     for text in texts.values():
+        # Two modules may each name their own code CODE: a name means its own module's first.
+        constants = {**imported, **dict(_CONSTANT.findall(text))}
         found = {code for pattern in _EMITTED for code in re.findall(pattern, text)}
         found = {f"{code}{{" if code.endswith("-") else code for code in found}
         prefixes = {code[:-1] for code in found if code.endswith("{")}

@@ -53,7 +53,8 @@ def test_two_releases_keep_their_own_checksums(project: Path) -> None:
     assert "dated from the build time: no SOURCE_DATE_EPOCH and no git commit" in first.stdout
     one = project / "dist" / "releases" / "1.0"
     kept = digests(one)
-    assert set(kept) == {"brief-1.0.pdf", "collection-1.0.epub", "SHA256SUMS", "manifest.json"}
+    files = {"brief-1.0.pdf", "collection-1.0.epub", "SHA256SUMS", "manifest.json", "CHANGES.md"}
+    assert set(kept) == files
     doc = next((project / "content").glob("*welcome.md"))
     doc.write_text(doc.read_text() + "\nA paragraph for the second release.\n")
     second = run("publisher", "release", "--version", "1.1", cwd=project)
@@ -65,6 +66,9 @@ def test_two_releases_keep_their_own_checksums(project: Path) -> None:
         assert check.returncode == 0, check.stdout + check.stderr
     manifest = json.loads((project / "dist" / "releases" / "1.1" / "manifest.json").read_text())
     assert manifest["release"] == "1.1"
+    # The second release compares with the first, beside it: one document's text changed.
+    assert manifest["changes"]["since"] == "1.0"
+    assert [d["path"] for d in manifest["changes"]["updated"]] == [doc.name]
     assert [o["file"] for o in manifest["outputs"]] == ["brief-1.1.pdf", "collection-1.1.epub"]
     # Nothing but the releases: no loose outputs or checksums beside them.
     assert sorted(p.name for p in (project / "dist").iterdir()) == ["releases"]
@@ -96,6 +100,7 @@ def test_o_names_the_release_folder(project: Path, tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "CHANGES.md",
         "SHA256SUMS",
         "collection-3.epub",
         "manifest.json",
