@@ -58,31 +58,39 @@ BROKEN = "---\ntitle: [unclosed\n---\nBody.\n"
 
 @dataclass(frozen=True)
 class Run:
-    """What make printed for one release."""
+    """What a command printed, and how it ended."""
 
+    returncode: int
     stdout: str
     stderr: str
 
 
-def make(root: Path, version: str, when: dt.datetime) -> Run:
-    """`make release` with stdout and stderr piped, as a scheduled job or CI sees them."""
-    env = {
-        **os.environ,
-        "SOURCE_DATE_EPOCH": str(int(when.timestamp())),
-        "PUBLISHER": f"{sys.executable} -m publisher",
-        "VERSION": version,
-    }
+def run(args: list[str], root: Path, when: dt.datetime, **env: str) -> Run:
+    """A command at a given time, with stdout and stderr piped as a scheduled job or CI has them."""
     done = subprocess.run(
-        ["make", "--no-print-directory", "release"],
+        args,
         cwd=root,
-        env=env,
+        env={**os.environ, "SOURCE_DATE_EPOCH": str(int(when.timestamp())), **env},
         capture_output=True,
         text=True,
         check=False,
         timeout=600,
     )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def make(root: Path, version: str, when: dt.datetime) -> Run:
+    """`make release` of a version."""
+    publisher = f"{sys.executable} -m publisher"
+    done = run(
+        ["make", "--no-print-directory", "release"],
+        root,
+        when,
+        PUBLISHER=publisher,
+        VERSION=version,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
-    return Run(done.stdout, done.stderr)
+    return done
 
 
 @pytest.fixture(scope="module")
@@ -106,14 +114,14 @@ def desk(tmp_path_factory: pytest.TempPathFactory, whitehouse_sample: Path) -> t
 
 
 def test_make_prints_a_line_for_each_stage_of_each_edition(desk: tuple[Path, Run]) -> None:
-    _, run = desk
-    lines = run.stdout.splitlines()
+    _, printed = desk
+    lines = printed.stdout.splitlines()
     for stage in ("reading:", "normalizing:", "[weekly] layout:", "[weekly] merging:"):
-        assert any(line.startswith(stage) for line in lines), (stage, run.stdout)
-    assert any(line.startswith("[semanal] writing:") for line in lines), run.stdout
+        assert any(line.startswith(stage) for line in lines), (stage, printed.stdout)
+    assert any(line.startswith("[semanal] writing:") for line in lines), printed.stdout
     # The relative dates, as resolved for this release.
-    assert "weekly: since -7d = 2021-03-15" in lines, run.stdout
-    assert "wrote dist/releases/2/weekly-2.pdf" in run.stdout
+    assert "weekly: since -7d = 2021-03-15" in lines, printed.stdout
+    assert "wrote dist/releases/2/weekly-2.pdf" in printed.stdout
 
 
 def test_each_release_keeps_its_own_checksums(desk: tuple[Path, Run]) -> None:
@@ -163,16 +171,8 @@ def test_both_covers_show_the_logo_and_the_accent(desk: tuple[Path, Run]) -> Non
 def test_diagnostics_as_json_lines_name_the_file_and_line(desk: tuple[Path, Run]) -> None:
     root, _ = desk
     (root / "content" / "2021-03-20-broken.md").write_text(BROKEN, encoding="utf-8")
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(SECOND.timestamp()))}
-    done = subprocess.run(
-        [sys.executable, "-m", "publisher", "build", "--diagnostics-format", "json"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+    command = [sys.executable, "-m", "publisher", "build", "--diagnostics-format", "json"]
+    done = run(command, root, SECOND)
     assert done.returncode == 1, done.stdout + done.stderr
     diagnostics = [json.loads(line) for line in done.stderr.splitlines()]
     broken = [d for d in diagnostics if d["path"].endswith("2021-03-20-broken.md")]
