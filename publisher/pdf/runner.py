@@ -26,6 +26,9 @@ from publisher.runtime import workers
 
 T = TypeVar("T")
 
+RECYCLE = 40
+"""Units a worker lays out before a new process takes its place: what one keeps only grows."""
+
 _FILE_URL = 'src="file://'
 
 
@@ -179,7 +182,11 @@ class Runner:
         if self._executor is None:
             # Layout is CPU-bound: a process more than there are CPUs or units only costs memory.
             count = min(self._workers or workers.cpus(), workers.cpus(), len(self.jobs))
-            self._executor = self._owned = workers.pool(count) if count > 1 else _InProcess()
+            # Only a build long enough to grow its workers pays for replacing them.
+            recycle = RECYCLE if len(self.jobs) > count * RECYCLE else None
+            self._executor = self._owned = (
+                workers.pool(count, recycle, (pdf_units.__name__,)) if count > 1 else _InProcess()
+            )
         return self._executor
 
 
