@@ -13,11 +13,13 @@ from typing import Any
 import pikepdf
 import pypdf
 import pytest
+from click.testing import CliRunner
 from test_pdf import outline
 
 import publisher
 from publisher.assembling.assemble import BookInfo, assemble
 from publisher.build import load
+from publisher.cli.commands import main
 from publisher.model import Compilation
 from publisher.pdf import flow as pdf_flow
 from publisher.pdf import parallel as pdf_parallel
@@ -320,6 +322,40 @@ def test_a_dask_cluster_can_build_a_project(tmp_path: Path) -> None:
     reader = pypdf.PdfReader(next(path for path in written if path.suffix == ".pdf"))
     total = len(reader.pages)
     assert f"Page {total} of {total}" in reader.pages[-1].extract_text()
+
+
+def test_the_command_line_sends_the_units_to_a_dask_scheduler(pair: Pair, tmp_path: Path) -> None:
+    """``--executor dask://HOST:PORT``: two worker processes lay the units out, nothing is lost."""
+    distributed = pytest.importorskip("dask.distributed")
+    if pair.group != "month":
+        pytest.skip("one layout is enough")
+    args = ["build", str(pair.sources), "-f", "pdf", "--layout", "book", "--group", "month",
+            "--title", "Parallel", "--no-cache", "-o"]  # fmt: skip
+    out, local = tmp_path / "dask.pdf", tmp_path / "local.pdf"
+    env = {"SOURCE_DATE_EPOCH": str(EPOCH)}
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        url = cluster.scheduler_address.replace("tcp://", "dask://")
+        result = CliRunner(env=env).invoke(main, [*args, str(out), "--executor", url])
+        assert result.exit_code == 0, result.output
+        done = client.run(lambda dask_worker: dask_worker.state.executed_count)
+    assert len(done) == 2 and all(count > 0 for count in done.values()), done
+    result = CliRunner(env=env).invoke(main, [*args, str(local)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == local.read_bytes()
+
+
+def test_a_scheduler_that_cannot_be_reached_ends_the_build(pair: Pair, tmp_path: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    if pair.group != "month":
+        pytest.skip("one layout is enough")
+    args = ["build", str(pair.sources), "-f", "pdf", "-o", str(tmp_path / "x.pdf"), "--no-cache"]
+    result = CliRunner().invoke(main, [*args, "--executor", "dask://127.0.0.1:9"])
+    assert result.exit_code == 2
+    assert "could not reach the scheduler" in result.output
+    assert not (tmp_path / "x.pdf").exists()
 
 
 def test_recycled_workers_give_the_same_pdf(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,10 @@ from publisher.cache.store import LIMIT_MB, trim
 from publisher.cli import console, loading
 from publisher.cli import editions as cli_editions
 from publisher.cli import options as cli_options
-from publisher.cli.console import EXIT_DOCUMENT_ERRORS, EXIT_OK
+from publisher.cli.console import EXIT_DOCUMENT_ERRORS, EXIT_OK, EXIT_USAGE
 from publisher.projects import config, project
 from publisher.rendering.options import FORMATS, OutputOptions
+from publisher.runtime import executors
 
 
 @click.command(name="build")
@@ -30,12 +32,13 @@ from publisher.rendering.options import FORMATS, OutputOptions
 def build_(names: tuple[str, ...], **kw: Any) -> None:
     """Build editions of the project (all, or those named), or build SOURCES… directly."""
     project_config = loading.find_project(kw["config_path"])
-    if project_config is None:
-        _build_sources(names, kw, None)
-    elif cli_editions.are_editions(project_config, names):
-        _build_editions(project_config, names, kw, version=None)
-    else:
-        _build_sources(names, kw, project_config)
+    with _unreachable():
+        if project_config is None:
+            _build_sources(names, kw, None)
+        elif cli_editions.are_editions(project_config, names):
+            _build_editions(project_config, names, kw, version=None)
+        else:
+            _build_sources(names, kw, project_config)
 
 
 @click.command()
@@ -53,12 +56,23 @@ def release(version: str, names: tuple[str, ...], **kw: Any) -> None:
     """Build every edition as <name>-<version>.<ext> with SHA256SUMS and manifest.json."""
     project_config = loading.find_project(kw["config_path"], required=True)
     assert project_config is not None
-    result = _build_editions(project_config, names, kw, version=version, exit_after=False)
+    with _unreachable():
+        result = _build_editions(project_config, names, kw, version=version, exit_after=False)
     if not result.outputs:
         sys.exit(EXIT_DOCUMENT_ERRORS)
     sums, manifest = project.release(project_config, result, version)
     console.info(f"wrote {sums}\nwrote {manifest}")
     sys.exit(EXIT_DOCUMENT_ERRORS if console.has_errors(result.diagnostics) else EXIT_OK)
+
+
+@contextlib.contextmanager
+def _unreachable() -> Iterator[None]:
+    """An executor that cannot be used (no Dask, no scheduler) ends the build with its reason."""
+    try:
+        yield
+    except executors.ExecutorError as error:
+        click.echo(f"publisher: {error}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 def _build_editions(
@@ -69,6 +83,8 @@ def _build_editions(
     exit_after: bool = True,
 ) -> project.Result:
     editions = cli_editions.choose(project_config, names, kw)
+    if kw["executor"]:
+        project_config = replace(project_config, executor=kw["executor"])
     with console.progress("Reading documents…") as update:
         building = [""]
 
@@ -139,8 +155,13 @@ def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Conf
         click.echo("strict: nothing written because of the problems above", err=True)
         sys.exit(EXIT_DOCUMENT_ERRORS)
     formats = kw["formats"] or FORMATS
-    with console.progress("Rendering…") as update:
-        options = replace(options, progress=lambda done, total: update(console.parts(done, total)))
+    url = kw["executor"] or (base.executor if base else "")
+    with executors.connected(url) as executor, console.progress("Rendering…") as update:
+        options = replace(
+            options,
+            executor=executor,
+            progress=lambda done, total: update(console.parts(done, total)),
+        )
         built = build(
             loaded,
             info,

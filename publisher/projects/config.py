@@ -95,6 +95,8 @@ class Config:
     """Cap on the cache folder, in megabytes: the least recently used entries go past it."""
     shortcodes: tuple[tuple[str, Path], ...] = ()
     """A shortcode name and the Jinja snippet (in a theme template folder) that renders it."""
+    executor: str = ""
+    """Where PDF units are laid out: ``dask://HOST:PORT``; "": a pool of local processes."""
 
     def snippets(self) -> dict[str, str]:
         """Each shortcode's snippet as text, for the normalizer."""
@@ -124,7 +126,10 @@ _SELECT_KEYS = (
 )
 _OUTPUT_KEYS = ("layout", "paper", "qr", "pdf_variant", "bilingual", "secondary")
 _EDITION_KEYS = ("format", "output", "title", "subtitle", *_SELECT_KEYS, *_OUTPUT_KEYS)
-_TOP_KEYS = ("book", "sources", "theme", "labels", "defaults", "editions", "cache", "shortcodes")
+_TOP_KEYS = (
+    "book", "sources", "theme", "labels", "defaults", "editions", "cache", "shortcodes",
+    "executor",
+)  # fmt: skip
 _TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "book": _BOOK_KEYS,
     "sources": ("paths", "exclude"),
@@ -328,6 +333,7 @@ class _Checker:
                 tables["cache"], ("cache", "max_mb"), values.megabytes, cache.LIMIT_MB
             ),
             shortcodes=self._shortcodes(data.get("shortcodes", {}), theme),
+            executor=self.get(data, ("executor",), values.executor, ""),
         )
 
     def _shortcodes(self, value: Any, theme: Theme) -> tuple[tuple[str, Path], ...]:

@@ -24,7 +24,7 @@ from publisher.pdf import fontset as pdf_fontset
 from publisher.projects.config import Config, Edition
 from publisher.reading import files, reader, sources
 from publisher.rendering.options import OutputOptions
-from publisher.runtime import crash
+from publisher.runtime import crash, executors
 from publisher.runtime.output import atomic_path
 
 CACHE = DEFAULT_CACHE
@@ -126,6 +126,8 @@ def build_editions(
     crashes: list[crash.Crash] = []
     done: list[tuple[Edition, Path, str, Built]] = []
     with contextlib.ExitStack() as staging:
+        if executor is None:
+            executor = staging.enter_context(executors.connected(config.executor))
         for edition, target, key in stale:
             if on_edition:
                 on_edition(edition)
