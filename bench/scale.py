@@ -12,6 +12,7 @@ Settings come from the environment: SCALE_SIZES (default ``1000,3000``), SCALE_B
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import run as bench  # the harness next to this file (a script's folder is on its path)
@@ -30,7 +32,10 @@ BUILDS = {
     "pdf-book": ("-f", "pdf", "--layout", "book"),
     "pdf-brief": ("-f", "pdf", "--layout", "brief"),
     "epub": ("-f", "epub"),
+    "pdf-book-dask": ("-f", "pdf", "--layout", "book"),
 }
+"""Builds by name; ``-dask`` ones send the units to a local Dask cluster of two processes
+(started before the clock, and not in the memory figure: its workers are not the build's)."""
 
 
 def make_corpus(size: int, folder: Path) -> Path:
@@ -94,6 +99,18 @@ def measure(command: list[str], cwd: Path) -> dict[str, object]:
     }
 
 
+@contextlib.contextmanager
+def _cluster(wanted: bool) -> Iterator[str]:
+    """A local Dask cluster of two worker processes, as a ``dask://`` URL ("" if not wanted)."""
+    if not wanted:
+        yield ""
+        return
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster:
+        yield cluster.scheduler_address.replace("tcp://", "dask://")
+
+
 def main() -> None:
     """Every size and build, in alternation within a size; figures to SCALE_JSON."""
     sizes = [int(s) for s in os.environ.get("SCALE_SIZES", "1000,3000").split(",")]
@@ -109,7 +126,8 @@ def main() -> None:
                 cwd.mkdir()
                 target = cwd / ("book.epub" if name == "epub" else "out.pdf")
                 command = [*bench.publisher(sources, target, *BUILDS[name]), "--no-cache"]
-                found = measure(command, cwd)
+                with _cluster(name.endswith("-dask")) as url:
+                    found = measure([*command, *(("--executor", url) if url else ())], cwd)
                 results[f"{size} {name}"] = found
                 line = f"{size:>5} {name:<10} {found['wall']:8.1f} s {found['cpu']:8.1f} s CPU"
                 print(f"{line} {found['tree']:7.0f} MB tree PSS", file=sys.stderr, flush=True)
