@@ -28,8 +28,27 @@ T = TypeVar("T")
 
 RECYCLE = 40
 """Units a worker lays out before a new process takes its place: what one keeps only grows."""
+WINDOW = 80
+"""Documents of a run (the brief's) laid out at once: a window's pages, not the run's, are held
+in memory; the run is laid out a window at a time, each from where the last one's pages hold."""
 
 _FILE_URL = 'src="file://'
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """Where a run of documents laid out a window at a time has got to."""
+
+    job: Job
+    """The whole unit's job, as the windows stand for it."""
+    start: int
+    """The block the window in work starts at."""
+    stop: int
+    """The block it stops before."""
+    blocks: int
+    """Blocks in the unit."""
+    done: Layout = ()
+    """Chunks laid out for good, before ``start``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +90,10 @@ class Runner:
         self.resumed: list[tuple[int, int]] = []
         """Flowing units laid out from a block on (unit, block), in order."""
         self._workers, self._executor = jobs_at_once, executor
+        self.windows: list[tuple[int, int, int]] = []
+        """Windows of runs laid out (unit, first block, block stopped before), in order."""
         self._ready: list[tuple[int, Layout]] = []
-        self._running: dict[Future[Layout], tuple[int, str, _Flow | None]] = {}
+        self._running: dict[Future[Layout], tuple[int, str, _Flow | None, _Window | None]] = {}
         self._owned: Executor | None = None
 
     def __enter__(self) -> Runner:
@@ -103,29 +124,95 @@ class Runner:
             return
         if flow is not None and self.store is not None:
             job, flow = self._resume(index, job, flow, numbers)
-        self._running[self._pool().submit(pdf_units.lay_out, job)] = (index, key, flow)
+        window = self._window(index, job, numbers)
+        if window is not None:
+            self._send(index, key, flow, window)
+            return
+        self._running[self._pool().submit(pdf_units.lay_out, job)] = (index, key, flow, None)
 
     def next(self) -> int | None:
         """The next unit laid out, or None when none is waited for."""
-        if self._ready:
-            index, laid = self._ready.pop(0)
-        elif self._running:
-            future = next(iter(wait(self._running, return_when=FIRST_COMPLETED).done))
-            index, key, flow = self._running.pop(future)
-            laid = (*flow.kept, *future.result()) if flow is not None else future.result()
-            self.log.append(index)
-            if self.store is not None:
-                self.store.put(key, cache_layouts.layout_data(laid))
-            if flow is not None:
-                self._remember(flow, laid)
-        else:
+        done = self._ready.pop(0) if self._ready else self._done()
+        if done is None:
             return None
+        index, laid = done
         self.busy.discard(index)
         first = index not in self.laid
         self.laid[index] = laid
         if first and self.progress is not None:
             self.progress(len(self.laid), len(self.jobs))
         return index
+
+    def _done(self) -> tuple[int, Layout] | None:
+        """The next unit laid out in the background (a run: its last window), kept and cached."""
+        while self._running:
+            future = next(iter(wait(self._running, return_when=FIRST_COMPLETED).done))
+            index, key, flow, window = self._running.pop(future)
+            laid = future.result()
+            if window is not None:
+                following, laid = self._slide(window, laid)
+                if following is not None:
+                    self._send(index, key, flow, following)
+                    continue
+            laid = (*flow.kept, *laid) if flow is not None else laid
+            self.log.append(index)
+            if self.store is not None:
+                self.store.put(key, cache_layouts.layout_data(laid))
+            if flow is not None:
+                self._remember(flow, laid)
+            return index, laid
+        return None
+
+    def _window(self, index: int, job: Job, numbers: dict[str, int] | None) -> _Window | None:
+        """The first window of a run longer than ``WINDOW``; None for any other unit."""
+        flow = self.flows.get(index)
+        if flow is None or flow.window is None or job.flow is None or numbers is not None:
+            return None
+        first, blocks = job.flow.first, job.flow.first + len(job.flow.ids)
+        if blocks - first <= WINDOW:
+            return None
+        return _Window(job, first, first + WINDOW, blocks)
+
+    def _send(self, index: int, key: str, flow: _Flow | None, window: _Window) -> None:
+        """Lay out one window of a run: its HTML holds only the window's documents."""
+        maker = self.flows[index].window
+        assert maker is not None
+        stop = min(window.stop, window.blocks)
+        html, start, counted = maker(None, window.start, stop)
+        job = dataclasses.replace(window.job, html=html, start=start, flow=counted)
+        self.windows.append((index, window.start, stop))
+        self._running[self._pool().submit(pdf_units.lay_out, job)] = (index, key, flow, window)
+
+    @staticmethod
+    def _slide(window: _Window, laid: Layout) -> tuple[_Window | None, Layout]:
+        """The next window, after the chunks of this one that the documents after it cannot
+        move; None and the whole run's chunks after the last window.
+
+        A chunk opened by a block at least ``flow.STEADY`` blocks before the window's end starts
+        where it would in the whole run (as a layout resumed from a chunk does): the chunks before
+        it are kept, and the next window starts at it. A window with no such chunk is laid out
+        again, longer.
+        """
+        if window.stop >= window.blocks:
+            return None, window.done + laid
+        cut = next(
+            (
+                number
+                for number in range(len(laid) - 1, 0, -1)
+                if (block := laid[number].pages[0].opens) is not None
+                and window.start < block
+                and block + pdf_flow.STEADY <= window.stop
+            ),
+            None,
+        )
+        if cut is None:
+            return dataclasses.replace(window, stop=window.stop + WINDOW), ()
+        block = laid[cut].pages[0].opens
+        assert block is not None
+        following = _Window(
+            window.job, block, block + WINDOW, window.blocks, window.done + laid[:cut]
+        )
+        return following, ()
 
     def _get(self, key: str) -> Layout | None:
         layout = self.store.load(key, cache_layouts.layout) if self.store is not None else None
