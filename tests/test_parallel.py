@@ -30,6 +30,7 @@ from publisher.pdf import writer as pdf
 from publisher.projects import scaffold
 from publisher.rendering import render
 from publisher.rendering.options import Layout, OutputOptions
+from publisher.runtime import workers
 
 EPOCH = 1_700_000_000
 REFERENCE = "2021-03-01-u-s-mexico-joint-declaration.md"
@@ -366,9 +367,21 @@ def test_recycled_workers_give_the_same_pdf(
     if pair.group != "month":
         pytest.skip("one layout is enough")
     monkeypatch.setattr(pdf_runner, "RECYCLE", 1)
+    pools: list[int] = []
+    original = workers.pool
+
+    def pool(count: int) -> ProcessPoolExecutor:
+        pools.append(count)
+        return original(count)
+
+    monkeypatch.setattr(pdf_runner.workers, "pool", pool)
     layout: Layout = "book"
     output = write(pair.sources, tmp_path / "recycled.pdf", layout, pair.group, jobs=2)
     assert output.read_bytes() == pair.parallel.read_bytes()
+    assert pdf_parallel.last is not None
+    # A new pool of two every two units laid out.
+    assert len(pools) == (len(pdf_parallel.last.laid_out) + 1) // 2 >= 3
+    assert set(pools) == {2}
 
 
 def test_a_brief_laid_out_in_windows_has_the_pages_of_one_pass(

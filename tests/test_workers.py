@@ -139,11 +139,3 @@ def test_no_more_workers_than_cpus_and_units(folder: Path, launch: Launched) -> 
     # Workers are started together; a moment more lets any late one show up.
     time.sleep(1)
     assert 2 <= len(launch.workers(2)) <= workers.cpus(), process.pid
-
-
-def test_recycled_workers_are_new_processes() -> None:
-    """Workers that lay out every unit of a long build only grow: each gives way after N tasks."""
-    with workers.running(2, recycle=1) as pool:
-        pids = [pool.submit(os.getpid).result() for _ in range(6)]
-    assert len(set(pids)) == 6
-    assert os.getpid() not in pids

@@ -35,6 +35,10 @@ in memory; the run is laid out a window at a time, each from where the last one'
 _FILE_URL = 'src="file://'
 
 
+_Sent = tuple[int, str, "_Flow | None", "_Window | None"]
+"""What a job sent out is for: its unit, cache key, flow, and window of a run."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Window:
     """Where a run of documents laid out a window at a time has got to."""
@@ -93,13 +97,18 @@ class Runner:
         self.windows: list[tuple[int, int, int]] = []
         """Windows of runs laid out (unit, first block, block stopped before), in order."""
         self._ready: list[tuple[int, Layout]] = []
-        self._running: dict[Future[Layout], tuple[int, str, _Flow | None, _Window | None]] = {}
+        self._running: dict[Future[Layout], _Sent] = {}
+        self._queue: list[tuple[Job, _Sent]] = []
+        """Jobs not handed to the executor yet: a pool of our own gets a few at a time."""
         self._owned: Executor | None = None
+        self._sent = 0
+        """Jobs handed to the pool of our own since it was started."""
 
     def __enter__(self) -> Runner:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self._queue.clear()
         if self._owned is None:
             return
         # An error or an interrupt: the work still queued or running is no longer wanted.
@@ -128,7 +137,7 @@ class Runner:
         if window is not None:
             self._send(index, key, flow, window)
             return
-        self._running[self._pool().submit(pdf_units.lay_out, job)] = (index, key, flow, None)
+        self._start(job, (index, key, flow, None))
 
     def next(self) -> int | None:
         """The next unit laid out, or None when none is waited for."""
@@ -145,7 +154,8 @@ class Runner:
 
     def _done(self) -> tuple[int, Layout] | None:
         """The next unit laid out in the background (a run: its last window), kept and cached."""
-        while self._running:
+        while self._running or self._queue:
+            self._fill()
             future = next(iter(wait(self._running, return_when=FIRST_COMPLETED).done))
             index, key, flow, window = self._running.pop(future)
             laid = future.result()
@@ -181,7 +191,7 @@ class Runner:
         html, start, counted = maker(None, window.start, stop)
         job = dataclasses.replace(window.job, html=html, start=start, flow=counted)
         self.windows.append((index, window.start, stop))
-        self._running[self._pool().submit(pdf_units.lay_out, job)] = (index, key, flow, window)
+        self._start(job, (index, key, flow, window))
 
     @staticmethod
     def _slide(window: _Window, laid: Layout) -> tuple[_Window | None, Layout]:
@@ -265,16 +275,45 @@ class Runner:
         if last is None or last[0] != flow.blocks:
             self.store.put(flow.record, cache_layouts.flow_data(flow.blocks, layout))
 
-    def _pool(self) -> Executor:
+    def _start(self, job: Job, sent: _Sent) -> None:
+        self._queue.append((job, sent))
+        self._fill()
+
+    def _fill(self) -> None:
+        """Hand queued jobs to the executor: to a pool of our own, two a worker at most."""
+        while self._queue:
+            pool = self._pool()
+            if pool is None or (pool is self._owned and len(self._running) >= 2 * self._count):
+                return
+            job, sent = self._queue.pop(0)
+            self._running[pool.submit(pdf_units.lay_out, job)] = sent
+            self._sent += 1
+
+    def _pool(self) -> Executor | None:
+        """The executor; None while a worn pool finishes its work before a new one replaces it.
+
+        What WeasyPrint, Pango and fontconfig keep between layouts only grows (a 3,000-document
+        book grew each worker from 180 to 700 MB): after ``RECYCLE`` jobs a worker, the pool is
+        shut down once its work is done and a new one forked. A pool is made here, in the main
+        thread, and never by the pool's own thread as ``max_tasks_per_child`` would (which
+        Python forbids with fork, and which hangs in Python 3.11 when workers exit).
+        """
+        if isinstance(self._owned, ProcessPoolExecutor) and self._sent >= RECYCLE * self._count:
+            if self._running:
+                return None
+            self._owned.shutdown()
+            self._executor = self._owned = None
         if self._executor is None:
-            # Layout is CPU-bound: a process more than there are CPUs or units only costs memory.
-            count = min(self._workers or workers.cpus(), workers.cpus(), len(self.jobs))
-            # Only a build long enough to grow its workers pays for replacing them.
-            recycle = RECYCLE if len(self.jobs) > count * RECYCLE else None
+            self._sent = 0
             self._executor = self._owned = (
-                workers.pool(count, recycle, (pdf_units.__name__,)) if count > 1 else _InProcess()
+                workers.pool(self._count) if self._count > 1 else _InProcess()
             )
         return self._executor
+
+    @property
+    def _count(self) -> int:
+        """Processes of a pool of our own: no more than there are CPUs or jobs."""
+        return min(self._workers or workers.cpus(), workers.cpus(), len(self.jobs))
 
 
 class _InProcess(Executor):

@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 _PR_SET_PDEATHSIG = 1
@@ -30,40 +30,22 @@ def cpus() -> int:
     return os.cpu_count() or 1
 
 
-def pool(
-    workers: int, recycle: int | None = None, preload: Sequence[str] = ()
-) -> ProcessPoolExecutor:
-    """A pool of ``workers`` processes that exit when this one dies, even by SIGKILL.
-
-    With ``recycle``, each worker is replaced by a new one after that many tasks: a long build
-    does not let them grow (WeasyPrint's and fontconfig's caches only ever grow). Replacements
-    are forked from a server that imported ``preload`` once (Python forbids recycling forked
-    workers: the pool forks them from a thread).
-    """
-    if recycle is not None and sys.platform == "linux":
-        served = multiprocessing.get_context("forkserver")
-        served.set_forkserver_preload(list(preload))
-        executor = ProcessPoolExecutor(
-            workers, mp_context=served, initializer=_guard, initargs=(None,),
-            max_tasks_per_child=recycle,
-        )  # fmt: skip
-        _live.add(executor)
-        return executor
+def pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes that exit when this one dies, even by SIGKILL."""
     # Forked workers start at once with the parsers and WeasyPrint already imported; spawning
     # would import them again in each. macOS cannot fork safely, and gets its default.
     context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
     executor = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_guard, initargs=(os.getpid(),),
-        max_tasks_per_child=recycle,
-    )  # fmt: skip
+        workers, mp_context=context, initializer=_guard, initargs=(os.getpid(),)
+    )
     _live.add(executor)
     return executor
 
 
 @contextlib.contextmanager
-def running(workers: int, recycle: int | None = None) -> Iterator[ProcessPoolExecutor]:
+def running(workers: int) -> Iterator[ProcessPoolExecutor]:
     """A pool that is shut down when the block ends, and stopped at once if it ends in error."""
-    executor = pool(workers, recycle)
+    executor = pool(workers)
     try:
         yield executor
     except BaseException:
@@ -91,13 +73,8 @@ def stop(executor: ProcessPoolExecutor) -> None:
         process.join()
 
 
-def _guard(parent: int | None) -> None:
-    """In a new worker: leave interrupts to the parent, and exit as soon as the parent is gone.
-
-    ``parent`` None: the worker was forked by a fork server, which exits when the build does.
-    """
-    if parent is None:
-        parent = os.getppid()
+def _guard(parent: int) -> None:
+    """In a new worker: leave interrupts to the parent, and exit as soon as the parent is gone."""
     # A Ctrl-C reaches the whole process group; the parent stops the workers itself, so that
     # none prints a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
