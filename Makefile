@@ -44,9 +44,12 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # Publisher against Pandoc (EPUB) and Pandoc → WeasyPrint (PDF); BENCH_SIZES=20 for a quick look.
+# Then the 1,000- and 3,000-document rows (SCALE_SIZES) and bench/memory.png: see bench/README.md.
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/plot.py
 
 clean:
 	rm -rf dist build .publisher-cache examples/dist examples/.publisher-cache

@@ -147,3 +147,12 @@ def test_a_claim_needs_both_a_certifier_and_a_level(tmp_path: Path) -> None:
         with pytest.raises(config.ConfigError) as caught:
             load_text(tmp_path, text)
         assert [d.format() for d in caught.value.diagnostics] == [expected]
+
+
+def test_the_executor_key_takes_a_dask_url(tmp_path: Path) -> None:
+    edition = '\n[editions.all]\nformat = "pdf"\n'
+    loaded = load_text(tmp_path, f'executor = "dask://scheduler.example:8786"\n{edition}')
+    assert loaded.executor == "dask://scheduler.example:8786"
+    with pytest.raises(config.ConfigError) as caught:
+        load_text(tmp_path, f'executor = "http://scheduler.example"\n{edition}')
+    assert [d.code for d in caught.value.diagnostics] == ["config-value"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,10 @@ from publisher.cli import editions as cli_editions
 from publisher.cli import options as cli_options
 from publisher.cli import progress as cli_progress
 from publisher.cli import theme as cli_theme
-from publisher.cli.console import EXIT_DOCUMENT_ERRORS, EXIT_OK
+from publisher.cli.console import EXIT_DOCUMENT_ERRORS, EXIT_OK, EXIT_USAGE
 from publisher.projects import config, project, releases
 from publisher.rendering.options import FORMATS, OutputOptions
+from publisher.runtime import executors
 
 
 @click.command(name="build")
@@ -34,12 +36,13 @@ from publisher.rendering.options import FORMATS, OutputOptions
 def build_(names: tuple[str, ...], **kw: Any) -> None:
     """Build editions of the project (all, or those named), or build SOURCES… directly."""
     project_config = loading.find_project(kw["config_path"])
-    if project_config is None:
-        _build_sources(names, kw, None)
-    elif cli_editions.are_editions(project_config, names):
-        _build_editions(project_config, names, kw, version=None)
-    else:
-        _build_sources(names, kw, project_config)
+    with _unreachable():
+        if project_config is None:
+            _build_sources(names, kw, None)
+        elif cli_editions.are_editions(project_config, names):
+            _build_editions(project_config, names, kw, version=None)
+        else:
+            _build_sources(names, kw, project_config)
 
 
 @click.command()
@@ -81,7 +84,8 @@ def release(version: str, force: bool, names: tuple[str, ...], **kw: Any) -> Non
         raise click.UsageError(f"cannot write {target}: {error.strerror or error}") from None
     try:
         staged = releases.into(project_config, aside)
-        result = _build_editions(staged, names, kw, version, exit_after=False, shown_in=target)
+        with _unreachable():
+            result = _build_editions(staged, names, kw, version, exit_after=False, shown_in=target)
         if len(result.outputs) < expected:
             click.echo(f"release {version} not written: not every edition was", err=True)
             sys.exit(EXIT_DOCUMENT_ERRORS)
@@ -94,6 +98,16 @@ def release(version: str, force: bool, names: tuple[str, ...], **kw: Any) -> Non
     if project_config.source_date_epoch is None:
         console.info(releases.BUILD_TIME)
     sys.exit(EXIT_DOCUMENT_ERRORS if console.has_errors(result.diagnostics) else EXIT_OK)
+
+
+@contextlib.contextmanager
+def _unreachable() -> Iterator[None]:
+    """An executor that cannot be used (no Dask, no scheduler) ends the build with its reason."""
+    try:
+        yield
+    except executors.ExecutorError as error:
+        click.echo(f"publisher: {error}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 def _build_editions(
@@ -109,7 +123,8 @@ def _build_editions(
         console.info(f"{relative.name}: {', '.join(map(str, relative.relative))}")
     ignore, unknown = cli_options.ignored(kw, project_config)
     theme = cli_theme.themed(project_config.theme, kw["cover"])
-    project_config = replace(project_config, ignore=ignore, theme=theme)
+    executor = kw["executor"] or project_config.executor
+    project_config = replace(project_config, ignore=ignore, theme=theme, executor=executor)
     with cli_progress.showing() as tell:
         result = project.build_editions(
             project_config,
@@ -148,7 +163,8 @@ def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Conf
     cache = (base.root if base else Path()) / CACHE if kw["use_cache"] else None
     ignore, unknown = cli_options.ignored(kw, base)
     formats = kw["formats"] or FORMATS
-    with cli_progress.showing() as tell:
+    url = kw["executor"] or (base.executor if base else "")
+    with executors.connected(url) as executor, cli_progress.showing() as tell:
         loaded, _ = loading.load_sources(sources, kw, cache, tell)
         epoch = base.source_date_epoch if base else loading.source_date_epoch()
         info = replace(
@@ -168,6 +184,7 @@ def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Conf
             secondary=tuple(kw["secondary"]),
             jobs=kw["jobs"],
             cache=cache,
+            executor=executor,
             progress=tell,
         )
         built = build(

@@ -18,6 +18,7 @@ from publisher.model import Diagnostic
 from publisher.projects import config, dates
 from publisher.projects import values as config_values
 from publisher.rendering.options import FORMATS, LAYOUTS, PAPERS
+from publisher.runtime import executors
 
 
 def day(_: click.Context, param: click.Parameter, value: str | None) -> dates.Given | None:
@@ -76,6 +77,14 @@ def version(_: click.Context, __: click.Parameter, value: str) -> str:
     if not _VERSION.fullmatch(value):
         raise click.BadParameter(f"{value!r}: use letters, digits and . _ + - (e.g. v1.2.0)")
     return value
+
+
+def executor(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    """An executor URL, checked."""
+    try:
+        return executors.check(value) if value is not None else None
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 def language(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
@@ -164,6 +173,12 @@ BUILD = [
         "--jobs",
         type=click.IntRange(min=0),
         help="PDF parts laid out at once (default: the CPU count; 0: the whole PDF in one pass).",
+    ),
+    click.option(
+        "--executor",
+        metavar="URL",
+        callback=executor,
+        help="Lay PDF parts out on a Dask cluster: dask://HOST:PORT (default: local processes).",
     ),
     click.option(
         "--cache/--no-cache",

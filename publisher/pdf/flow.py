@@ -267,3 +267,6 @@ class Flow:
     """The blocks' digests, given the page numbers its links print (None: it never resumes)."""
     tail: Callable[[dict[str, int] | None, int], tuple[str, str, Counted]]
     """The HTML document that lays the unit out from a block on, its first id, its blocks."""
+    window: Callable[[dict[str, int] | None, int, int], tuple[str, str, Counted]] | None = None
+    """The same, from a block to the one before another: a run of documents laid out a window
+    at a time (``runner``); None for a long part, which is laid out whole."""

@@ -83,6 +83,8 @@ class Stats:
     """The parts of each unit laid out in this build (not taken from the cache), in order."""
     resumed: tuple[tuple[str, int], ...] = ()
     """Flowing parts laid out from a block on, not from their start: (name, block)."""
+    windows: tuple[tuple[str, int, int], ...] = ()
+    """Windows of a run laid out: (name of the run's first part, first block, block after)."""
 
 
 last: Stats | None = None
@@ -132,6 +134,7 @@ def lay_out(plan: Plan, options: OutputOptions, stores: Stores) -> LaidOut | Non
         len(units),
         tuple(tuple(part.name for part in units[i]) for i in runner.log),
         tuple((units[i][0].name, block) for i, block in runner.resumed),
+        tuple((units[i][0].name, start, stop) for i, start, stop in runner.windows),
     )
     # A flowing part laid out again from a chunk on repeats the messages of its pages.
     messages = dict.fromkeys(message for piece in laid for message in piece.records)

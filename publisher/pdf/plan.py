@@ -269,12 +269,18 @@ def _flow(
     # Each document's own style rules go with it: adding one adds rules for it alone.
     digests = pdf_flow.run_digests([f"{part.html}\0{book.style((part,))}" for part in unit])
 
-    def tail(numbers: dict[str, int] | None, block: int) -> tuple[str, str, pdf_flow.Counted]:
-        first = dataclasses.replace(unit[block], html=pdf_flow.opened(unit[block].html))
-        names = pdf_flow.Counted(tuple(part.name for part in unit[block:]), False, block)
-        return page(block, (first, *unit[block + 1 :]), numbers), first.name, names
+    def window(
+        numbers: dict[str, int] | None, block: int, stop: int | None = None
+    ) -> tuple[str, str, pdf_flow.Counted]:
+        """The run's documents from ``block`` (on a new page, but the first) to ``stop``."""
+        shown = list(unit[block:stop])
+        if block:
+            shown[0] = dataclasses.replace(shown[0], html=pdf_flow.opened(shown[0].html))
+        names = pdf_flow.Counted(tuple(part.name for part in shown), False, block)
+        return page(block, tuple(shown), numbers), shown[0].name, names
 
-    return pdf_flow.Flow(unit[0].name, f"{around}\0{book.style(())}", lambda _: digests, tail)
+    context = f"{around}\0{book.style(())}"
+    return pdf_flow.Flow(unit[0].name, context, lambda _: digests, window, window)
 
 
 def _part_flow(

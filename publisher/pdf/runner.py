@@ -26,7 +26,33 @@ from publisher.runtime import workers
 
 T = TypeVar("T")
 
+RECYCLE = 40
+"""Units a worker lays out before a new process takes its place: what one keeps only grows."""
+WINDOW = 80
+"""Documents of a run (the brief's) laid out at once: a window's pages, not the run's, are held
+in memory; the run is laid out a window at a time, each from where the last one's pages hold."""
+
 _FILE_URL = 'src="file://'
+
+
+_Sent = tuple[int, str, "_Flow | None", "_Window | None"]
+"""What a job sent out is for: its unit, cache key, flow, and window of a run."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """Where a run of documents laid out a window at a time has got to."""
+
+    job: Job
+    """The whole unit's job, as the windows stand for it."""
+    start: int
+    """The block the window in work starts at."""
+    stop: int
+    """The block it stops before."""
+    blocks: int
+    """Blocks in the unit."""
+    done: Layout = ()
+    """Chunks laid out for good, before ``start``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,14 +94,21 @@ class Runner:
         self.resumed: list[tuple[int, int]] = []
         """Flowing units laid out from a block on (unit, block), in order."""
         self._workers, self._executor = jobs_at_once, executor
+        self.windows: list[tuple[int, int, int]] = []
+        """Windows of runs laid out (unit, first block, block stopped before), in order."""
         self._ready: list[tuple[int, Layout]] = []
-        self._running: dict[Future[Layout], tuple[int, str, _Flow | None]] = {}
+        self._running: dict[Future[Layout], _Sent] = {}
+        self._queue: list[tuple[Job, _Sent]] = []
+        """Jobs not handed to the executor yet: a pool of our own gets a few at a time."""
         self._owned: Executor | None = None
+        self._sent = 0
+        """Jobs handed to the pool of our own since it was started."""
 
     def __enter__(self) -> Runner:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self._queue.clear()
         if self._owned is None:
             return
         # An error or an interrupt: the work still queued or running is no longer wanted.
@@ -100,29 +133,96 @@ class Runner:
             return
         if flow is not None and self.store is not None:
             job, flow = self._resume(index, job, flow, numbers)
-        self._running[self._pool().submit(pdf_units.lay_out, job)] = (index, key, flow)
+        window = self._window(index, job, numbers)
+        if window is not None:
+            self._send(index, key, flow, window)
+            return
+        self._start(job, (index, key, flow, None))
 
     def next(self) -> int | None:
         """The next unit laid out, or None when none is waited for."""
-        if self._ready:
-            index, laid = self._ready.pop(0)
-        elif self._running:
-            future = next(iter(wait(self._running, return_when=FIRST_COMPLETED).done))
-            index, key, flow = self._running.pop(future)
-            laid = (*flow.kept, *future.result()) if flow is not None else future.result()
-            self.log.append(index)
-            if self.store is not None:
-                self.store.put(key, cache_layouts.layout_data(laid))
-            if flow is not None:
-                self._remember(flow, laid)
-        else:
+        done = self._ready.pop(0) if self._ready else self._done()
+        if done is None:
             return None
+        index, laid = done
         self.busy.discard(index)
         first = index not in self.laid
         self.laid[index] = laid
         if first and self.progress is not None:
             self.progress(len(self.laid), len(self.jobs))
         return index
+
+    def _done(self) -> tuple[int, Layout] | None:
+        """The next unit laid out in the background (a run: its last window), kept and cached."""
+        while self._running or self._queue:
+            self._fill()
+            future = next(iter(wait(self._running, return_when=FIRST_COMPLETED).done))
+            index, key, flow, window = self._running.pop(future)
+            laid = future.result()
+            if window is not None:
+                following, laid = self._slide(window, laid)
+                if following is not None:
+                    self._send(index, key, flow, following)
+                    continue
+            laid = (*flow.kept, *laid) if flow is not None else laid
+            self.log.append(index)
+            if self.store is not None:
+                self.store.put(key, cache_layouts.layout_data(laid))
+            if flow is not None:
+                self._remember(flow, laid)
+            return index, laid
+        return None
+
+    def _window(self, index: int, job: Job, numbers: dict[str, int] | None) -> _Window | None:
+        """The first window of a run longer than ``WINDOW``; None for any other unit."""
+        flow = self.flows.get(index)
+        if flow is None or flow.window is None or job.flow is None or numbers is not None:
+            return None
+        first, blocks = job.flow.first, job.flow.first + len(job.flow.ids)
+        if blocks - first <= WINDOW:
+            return None
+        return _Window(job, first, first + WINDOW, blocks)
+
+    def _send(self, index: int, key: str, flow: _Flow | None, window: _Window) -> None:
+        """Lay out one window of a run: its HTML holds only the window's documents."""
+        maker = self.flows[index].window
+        assert maker is not None
+        stop = min(window.stop, window.blocks)
+        html, start, counted = maker(None, window.start, stop)
+        job = dataclasses.replace(window.job, html=html, start=start, flow=counted)
+        self.windows.append((index, window.start, stop))
+        self._start(job, (index, key, flow, window))
+
+    @staticmethod
+    def _slide(window: _Window, laid: Layout) -> tuple[_Window | None, Layout]:
+        """The next window, after the chunks of this one that the documents after it cannot
+        move; None and the whole run's chunks after the last window.
+
+        A chunk opened by a block at least ``flow.STEADY`` blocks before the window's end starts
+        where it would in the whole run (as a layout resumed from a chunk does): the chunks before
+        it are kept, and the next window starts at it. A window with no such chunk is laid out
+        again, longer.
+        """
+        if window.stop >= window.blocks:
+            return None, window.done + laid
+        cut = next(
+            (
+                number
+                for number in range(len(laid) - 1, 0, -1)
+                if (block := laid[number].pages[0].opens) is not None
+                and window.start < block
+                and block + pdf_flow.STEADY <= window.stop
+            ),
+            None,
+        )
+        if cut is None:
+            return dataclasses.replace(window, stop=window.stop + WINDOW), ()
+        block = laid[cut].pages[0].opens
+        assert block is not None
+        following = _Window(
+            window.job, block, block + WINDOW, window.blocks, window.done + laid[:cut]
+        )
+        return following, ()
 
     def _get(self, key: str) -> Layout | None:
         layout = self.store.load(key, cache_layouts.layout) if self.store is not None else None
@@ -175,12 +275,45 @@ class Runner:
         if last is None or last[0] != flow.blocks:
             self.store.put(flow.record, cache_layouts.flow_data(flow.blocks, layout))
 
-    def _pool(self) -> Executor:
+    def _start(self, job: Job, sent: _Sent) -> None:
+        self._queue.append((job, sent))
+        self._fill()
+
+    def _fill(self) -> None:
+        """Hand queued jobs to the executor: to a pool of our own, two a worker at most."""
+        while self._queue:
+            pool = self._pool()
+            if pool is None or (pool is self._owned and len(self._running) >= 2 * self._count):
+                return
+            job, sent = self._queue.pop(0)
+            self._running[pool.submit(pdf_units.lay_out, job)] = sent
+            self._sent += 1
+
+    def _pool(self) -> Executor | None:
+        """The executor; None while a worn pool finishes its work before a new one replaces it.
+
+        What WeasyPrint, Pango and fontconfig keep between layouts only grows (a 3,000-document
+        book grew each worker from 180 to 700 MB): after ``RECYCLE`` jobs a worker, the pool is
+        shut down once its work is done and a new one forked. A pool is made here, in the main
+        thread, and never by the pool's own thread as ``max_tasks_per_child`` would (which
+        Python forbids with fork, and which hangs in Python 3.11 when workers exit).
+        """
+        if isinstance(self._owned, ProcessPoolExecutor) and self._sent >= RECYCLE * self._count:
+            if self._running:
+                return None
+            self._owned.shutdown()
+            self._executor = self._owned = None
         if self._executor is None:
-            # Layout is CPU-bound: a process more than there are CPUs or units only costs memory.
-            count = min(self._workers or workers.cpus(), workers.cpus(), len(self.jobs))
-            self._executor = self._owned = workers.pool(count) if count > 1 else _InProcess()
+            self._sent = 0
+            self._executor = self._owned = (
+                workers.pool(self._count) if self._count > 1 else _InProcess()
+            )
         return self._executor
+
+    @property
+    def _count(self) -> int:
+        """Processes of a pool of our own: no more than there are CPUs or jobs."""
+        return min(self._workers or workers.cpus(), workers.cpus(), len(self.jobs))
 
 
 class _InProcess(Executor):

@@ -108,6 +108,8 @@ class Config:
     """Diagnostic codes neither reported nor counted (``[diagnostics] ignore``)."""
     warnings: tuple[Diagnostic, ...] = ()
     """Problems in the file that do not stop it being used, such as an unknown code to ignore."""
+    executor: str = ""
+    """Where PDF units are laid out: ``dask://HOST:PORT``; "": a pool of local processes."""
 
     def snippets(self) -> dict[str, str]:
         """Each shortcode's snippet as text, for the normalizer."""
@@ -160,6 +162,7 @@ _TOP_KEYS = (
     "cache",
     "shortcodes",
     "diagnostics",
+    "executor",
 )
 _TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "book": _BOOK_KEYS,
@@ -385,6 +388,7 @@ class _Checker:
             shortcodes=self._shortcodes(data.get("shortcodes", {}), theme),
             ignore=self._ignore(tables["diagnostics"]),
             warnings=tuple(self.warnings),
+            executor=self.get(data, ("executor",), values.executor, ""),
         )
 
     def _ignore(self, table: Mapping[str, Any]) -> tuple[str, ...]:

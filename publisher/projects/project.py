@@ -27,7 +27,7 @@ from publisher.projects.config import Config, Edition
 from publisher.projects.results import Output
 from publisher.reading import files, reader, sources
 from publisher.rendering.options import OutputOptions
-from publisher.runtime import crash
+from publisher.runtime import crash, executors
 from publisher.runtime.output import atomic_path
 from publisher.runtime.progress import Listener
 
@@ -128,6 +128,8 @@ def build_editions(
     crashes: list[crash.Crash] = []
     done: list[tuple[Edition, Path, str, Built]] = []
     with contextlib.ExitStack() as staging:
+        if executor is None:
+            executor = staging.enter_context(executors.connected(config.executor))
         for edition, target, key, baseline in stale:
             told = _of_edition(progress, edition.name)
             rendering = OutputOptions(jobs=jobs, executor=executor, cache=cache, progress=told)

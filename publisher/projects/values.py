@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.projects import dates
+from publisher.runtime import executors
 
 LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 """A BCP 47 language tag, as far as Publisher checks one."""
@@ -105,6 +106,11 @@ def choice(choices: tuple[str, ...]) -> Callable[[Any], str]:
         return given
 
     return check
+
+
+def executor(value: Any) -> str:
+    """An executor URL (``dask://HOST:PORT``)."""
+    return executors.check(text(value))
 
 
 def snippet(folders: Sequence[Path]) -> Callable[[Any], Path]:
