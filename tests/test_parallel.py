@@ -50,6 +50,12 @@ Closing paragraph.
 [^1]: The first note.
 [^2]: The second note.
 """
+ADDED = (
+    NOTES.replace("2021-05-03", "2022-12-30")
+    .replace("/notes", "/added")
+    .replace("Closing paragraph.", "A later word on other matters.")
+)
+"""Another statement, not a re-post of the notes (a re-post would leave the older copy out)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,7 +176,7 @@ def test_a_rebuild_lays_out_only_what_changed_and_gives_the_same_bytes(
     assert [unit for unit in laid_out if "doc-2021-05-03-notes" in unit] == laid_out
     assert len(laid_out) == 1
     assert changed == build("changed-fresh.pdf")[0]
-    (sources / "2022-12-30-added.md").write_text(NOTES.replace("2021-05-03", "2022-12-30"))
+    (sources / "2022-12-30-added.md").write_text(ADDED)
     added, laid_out = build("added.pdf", cache=cache)
     names = {name for unit in laid_out for name in unit}
     # The new document's batch, and what lists every document.
@@ -209,7 +215,7 @@ def test_flowing_units_are_laid_out_again_only_from_where_they_changed(
 
     _, stats = build("cold.pdf", cache=cache)
     assert stats.resumed == ()
-    (sources / "2022-12-30-added.md").write_text(NOTES.replace("2021-05-03", "2022-12-30"))
+    (sources / "2022-12-30-added.md").write_text(ADDED)
     added, stats = build("added.pdf", cache=cache)
     # Named by their first part (a long name cut short): the names' starts are enough.
     resumed = {name[:41]: block for name, block in stats.resumed}
