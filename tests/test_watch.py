@@ -21,6 +21,9 @@ title = "Watched"
 [sources]
 paths = ["content"]
 
+[theme]
+css = ["extra.css"]
+
 [editions.alpha]
 format = "epub"
 tags = ["alpha"]
@@ -63,6 +66,7 @@ class Lines:
 
 def test_a_changed_document_rebuilds_only_its_edition(tmp_path: Path) -> None:
     (tmp_path / "publisher.toml").write_text(CONFIG)
+    (tmp_path / "extra.css").write_text(":root { --accent: #0a7; }\n")
     (tmp_path / "content").mkdir()
     for tag in ("alpha", "beta"):
         (tmp_path / "content" / f"{tag}.md").write_text(document(tag))
@@ -93,6 +97,12 @@ def test_a_changed_document_rebuilds_only_its_edition(tmp_path: Path) -> None:
         assert not any("beta" in line for line in rebuilt), rebuilt
         assert rebuilt[-1].startswith("built alpha in ")
         assert (tmp_path / "dist" / "beta.epub").stat().st_mtime_ns == beta
+        # A project style sheet is the look of every edition.
+        (tmp_path / "extra.css").write_text(":root { --accent: #a07; }\n")
+        restyled = lines.until("built")
+        assert restyled[0] == "changed: extra.css\n", restyled
+        assert "wrote dist/alpha.epub (1 documents)\n" in restyled
+        assert "wrote dist/beta.epub (1 documents)\n" in restyled
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=TIMEOUT) == 130
         assert process.stderr is not None

@@ -117,11 +117,11 @@ def _found(project_config: config.Config) -> frozenset[Path]:
 
 
 def _is_setup(project_config: config.Config, path: Path) -> bool:
-    """Whether a path is the project file or in one of its theme folders."""
+    """Whether a path is the project file, a theme file (css, logo, cover) or in a theme folder."""
     theme = project_config.theme
     folders = (*theme.template_dirs, *theme.style_dirs, *theme.locale_dirs)
-    file = project_config.path
-    return (file is not None and path == file.resolve()) or any(
+    files = (project_config.path, *theme.css, theme.logo, theme.cover)
+    return any(f is not None and path == f.resolve() for f in files) or any(
         path.is_relative_to(f.resolve()) for f in folders
     )
 
