@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import hashlib
 import html
 import re
@@ -14,6 +13,7 @@ from typing import Any
 
 from publisher import i18n
 from publisher.model import Document, News
+from publisher.normalizing.normalize import parse_datetime
 
 MODIFIED_KEYS = ("modified_time", "modified", "updated", "lastmod", "last_modified", "dateModified")
 """Front-matter keys that say when a document was last changed, the first present wins."""
@@ -112,18 +112,8 @@ def _utc(when: dt.datetime) -> dt.datetime:
 
 
 def _datetime(value: Any) -> dt.datetime | None:
-    if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time())
-    if not isinstance(value, str):
-        return None
-    stripped = value.strip()
-    try:
-        return dt.datetime.fromisoformat(stripped)
-    except ValueError:
-        pass
-    try:
-        return email.utils.parsedate_to_datetime(stripped)
-    except (TypeError, ValueError, IndexError):
-        return None
+    """A front-matter time read as the normalizer reads dates; a day starts at midnight."""
+    parsed = parse_datetime(value)
+    if isinstance(parsed, dt.datetime) or parsed is None:
+        return parsed
+    return dt.datetime.combine(parsed, dt.time())

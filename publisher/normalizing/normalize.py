@@ -234,7 +234,8 @@ def _source_url(meta: Mapping[str, Any], problems: _Problems) -> str | None:
     return encoded
 
 
-def _parse_datetime(value: Any) -> dt.datetime | dt.date | None:
+def parse_datetime(value: Any) -> dt.datetime | dt.date | None:
+    """A front-matter time: a TOML/YAML date or datetime, ISO 8601 text, or an RFC 2822 date."""
     if isinstance(value, dt.datetime | dt.date):
         return value
     if not isinstance(value, str):
@@ -260,7 +261,7 @@ def _dates(
             values[field] = None
             continue
         key, raw_value = item
-        parsed = _parse_datetime(raw_value)
+        parsed = parse_datetime(raw_value)
         if parsed is None:
             problems.add("warning", "bad-date", f"{key}: {_describe(raw_value)} is not a date", key)
         values[field] = parsed
