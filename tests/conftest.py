@@ -17,8 +17,9 @@ import pytest
 from click.testing import CliRunner, Result
 from tools import java
 
-# Which font subsetter WeasyPrint uses: PUBLISHER_TEST_SUBSETTER (see tests/subsetter.py).
-pytest_plugins = ("subsetter",)
+# Which font subsetter WeasyPrint uses: PUBLISHER_TEST_SUBSETTER (see tests/subsetter.py); what a
+# second CI run takes again: PUBLISHER_TEST_AGAIN (tests/again.py).
+pytest_plugins = ("subsetter", "again")
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SAMPLE_CORPUS = Path(__file__).resolve().parent / "corpus"

@@ -19,6 +19,8 @@ from test_epub import build, built
 
 from publisher.pdf import coverage
 
+pytestmark = pytest.mark.fonts
+
 STYLES = Path(__file__).resolve().parents[1] / "styles"
 KANA = re.compile("[\u3040-\u30ff]")
 HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")

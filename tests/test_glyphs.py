@@ -16,6 +16,8 @@ from test_epub import build
 from publisher.pdf import coverage
 from publisher.pdf import glyphs as pdf_glyphs
 
+pytestmark = pytest.mark.fonts
+
 FONTS = Path(__file__).resolve().parents[1] / "styles" / "fonts"
 # The corpus documents that write "high-consequence", "non-Federal", "Co-operative" with U+2011.
 NON_BREAKING = (

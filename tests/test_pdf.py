@@ -25,6 +25,8 @@ from publisher.pdf.fetcher import DATA_LIMIT, Fetcher, Refused
 from publisher.rendering import render
 from publisher.rendering.options import OUTPUT_FAILED, OutputOptions
 
+pytestmark = pytest.mark.fonts
+
 EPOCH = 1_700_000_000
 TITLE = "Briefings sample"
 EXTRA = (

@@ -23,6 +23,8 @@ from publisher.pdf import fonts as pdf_fonts
 from publisher.pdf import writer as pdf
 from publisher.rendering.options import OutputOptions
 
+pytestmark = pytest.mark.fonts
+
 # Article 1 of the Universal Declaration of Human Rights, each with a few words of the others, so
 # that every face is drawn by several units, each with glyphs the others lack.
 SCRIPTS = {

@@ -18,6 +18,8 @@ from publisher.checking import pdf as checking_pdf
 from publisher.cli.commands import main
 from publisher.pdf import tagging
 
+pytestmark = pytest.mark.fonts
+
 HYPHEN = "\u2010"
 SPANISH = "el|los|las|del|de|la|que|en"
 ENGLISH = "the|and|of|to|is"

@@ -18,6 +18,8 @@ from publisher.cli.commands import main
 from publisher.pdf import writer as pdf
 from publisher.rendering.options import OutputOptions
 
+pytestmark = pytest.mark.fonts
+
 DECLARATION = "2021-03-01-u-s-mexico-joint-declaration.md"
 HINT = (
     "note: install libharfbuzz-subset0 (HarfBuzz 4.1 or later) for faster PDF builds; "

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 SCHEMES = ("dask",)
 """The kinds of executor a URL can name."""
+TIMEOUT = 30
+"""Seconds to wait for the scheduler: a busy one may be slow to answer."""
 
 
 class ExecutorError(Exception):
@@ -50,7 +52,7 @@ def connected(url: str | None) -> Iterator[Executor | None]:
     address = f"tcp://{parts.hostname}:{parts.port}"
     try:
         # distributed's Client is not annotated.
-        client = Client(address, timeout=30)  # type: ignore[no-untyped-call]
+        client = Client(address, timeout=TIMEOUT)  # type: ignore[no-untyped-call]
     except OSError as error:
         raise ExecutorError(f"{url}: could not reach the scheduler: {error}") from None
     with client:
