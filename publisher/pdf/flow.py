@@ -140,22 +140,22 @@ def _start(element: ET.Element) -> str:
     return f"{element.tag}{sorted(element.attrib.items())}"
 
 
-def tail(html: str, block: int) -> tuple[str, str]:
-    """The part without its blocks from the second to the one before ``block``, and the id of
-    ``block``, where its layout starts.
+def tail(html: str, block: int, stop: int | None = None) -> tuple[str, str]:
+    """The part without its blocks from the second to the one before ``block`` (and from
+    ``stop`` on), and the id of ``block``, where its layout starts.
 
-    The first block (the part's heading) stays for what it sets (running heads); ``block``
-    starts a new page, with its top margin dropped as at any page break that flows.
+    The first block (the part's heading) stays for what it sets (running heads); ``block``, if
+    not the first, starts a new page, with its top margin dropped as at any page break that flows.
     """
     root = ET.fromstring(html)
-    number, opened = 0, ""
+    number, opened = 0, str(root.get("id", ""))
     for group in _groups(root):
-        removed = 0
+        before, removed = 0, False
         for member in group.members:
-            if 0 < number < block:
+            if 0 < number < block or (stop is not None and number >= stop > 0):
                 group.holder.remove(member)
-                removed += 1
-            elif number == block:
+                before, removed = before + (number < block), True
+            elif number == block and block:
                 # WeasyPrint breaks before no table row but between two: a row left first in
                 # its table breaks before the table.
                 holder = group.holder
@@ -165,9 +165,11 @@ def tail(html: str, block: int) -> tuple[str, str]:
         if not removed or group.holder is root:
             continue
         if _local(group.holder.tag) in _LISTS and len(group.holder):
-            # Items count on from those left out (WeasyPrint reads no ``start`` attribute).
-            style = group.holder.get("style", "")
-            group.holder.set("style", f"{style}; counter-reset: list-item {removed}".lstrip("; "))
+            if before:
+                # Items count on from those left out (WeasyPrint reads no ``start`` attribute).
+                style = group.holder.get("style", "")
+                reset = f"counter-reset: list-item {before}"
+                group.holder.set("style", f"{style}; {reset}".lstrip("; "))
         elif len(group.holder) == 0 and group.parent is not None:
             group.parent.remove(group.holder)
             table = group.parent
@@ -257,7 +259,7 @@ def resume(last: Sequence[int | None], old: Sequence[str], new: Sequence[str]) -
 
 @dataclass(frozen=True, slots=True)
 class Flow:
-    """A flowing unit, as the runner lays it out again from a block on."""
+    """A flowing unit, as the runner lays it out a window at a time, or again from a block on."""
 
     name: str
     """Name of the unit's first part."""
@@ -265,8 +267,6 @@ class Flow:
     """What else its pages depend on: the HTML around its blocks, the style sheet beyond theirs."""
     blocks: Callable[[dict[str, int] | None], tuple[str, ...] | None]
     """The blocks' digests, given the page numbers its links print (None: it never resumes)."""
-    tail: Callable[[dict[str, int] | None, int], tuple[str, str, Counted]]
-    """The HTML document that lays the unit out from a block on, its first id, its blocks."""
-    window: Callable[[dict[str, int] | None, int, int], tuple[str, str, Counted]] | None = None
-    """The same, from a block to the one before another: a run of documents laid out a window
-    at a time (``runner``); None for a long part, which is laid out whole."""
+    window: Callable[[dict[str, int] | None, int, int | None], tuple[str, str, Counted]]
+    """The HTML document that lays the unit out from a block on (to the one before another, or
+    to its end: None), given the page numbers its links print; its first id, and its blocks."""

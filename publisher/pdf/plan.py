@@ -73,7 +73,7 @@ def plan(book: Book, options: OutputOptions) -> Plan | None:
         return None
     if any(rewrite(text) is None for text, _ in book.styles):
         return None
-    found = units(book.parts, book.layout)
+    found = units(book.parts, book.layout, book.breaks)
     if len(found) <= 1:
         return None
     styles = tuple((rewrite(text) or "", base) for text, base in book.styles)
@@ -100,7 +100,9 @@ def plan(book: Book, options: OutputOptions) -> Plan | None:
     return Plan(tuple(found), jobs, flows, _salt(book, styles))
 
 
-def units(parts: Sequence[Part], layout: str) -> list[tuple[Part, ...]]:
+def units(
+    parts: Sequence[Part], layout: str, breaks: frozenset[str] = frozenset()
+) -> list[tuple[Part, ...]]:
     """The parts in units that each start on a new page, in reading order.
 
     A unit is a run of parts that start on a new page, or several such runs of documents and
@@ -112,13 +114,13 @@ def units(parts: Sequence[Part], layout: str) -> list[tuple[Part, ...]]:
     starts, ends = _STARTS_PAGE.get(layout, frozenset()), _ENDS_PAGE.get(layout, frozenset())
     runs: list[list[Part]] = []
     for part in parts:
-        if not runs or part.kind in starts or runs[-1][-1].kind in ends:
+        if not runs or part.kind in starts or part.name in breaks or runs[-1][-1].kind in ends:
             runs.append([part])
         else:
             runs[-1].append(part)
     found: list[list[Part]] = []
     for run in runs:
-        if found and _joins(found[-1], run):
+        if found and run[0].name not in breaks and _joins(found[-1], run):
             found[-1].extend(run)
         else:
             found.append(list(run))
@@ -280,7 +282,7 @@ def _flow(
         return page(block, tuple(shown), numbers), shown[0].name, names
 
     context = f"{around}\0{book.style(())}"
-    return pdf_flow.Flow(unit[0].name, context, lambda _: digests, window, window)
+    return pdf_flow.Flow(unit[0].name, context, lambda _: digests, window)
 
 
 def _part_flow(
@@ -296,9 +298,13 @@ def _part_flow(
         shown = [p.html if numbers is None else number_links(p.html, numbers) for p in unit]
         return pdf_flow.digests(shown[0], shown[1:])
 
-    def tail(numbers: dict[str, int] | None, block: int) -> tuple[str, str, pdf_flow.Counted]:
-        html, start = pdf_flow.tail(part.html, block)
-        shown = (dataclasses.replace(part, html=html), *unit[1:])
+    def window(
+        numbers: dict[str, int] | None, block: int, stop: int | None = None
+    ) -> tuple[str, str, pdf_flow.Counted]:
+        """The part from ``block`` (on a new page, but the first) to ``stop``; what follows the
+        part goes with its last block."""
+        html, start = pdf_flow.tail(part.html, block, stop)
+        shown = (dataclasses.replace(part, html=html), *(unit[1:] if stop is None else ()))
         return page(0, shown, numbers), start, dataclasses.replace(counted, first=block)
 
-    return pdf_flow.Flow(part.name, context, digests, tail)
+    return pdf_flow.Flow(part.name, context, digests, window)

@@ -22,6 +22,7 @@ from weasyprint.text.fonts import FontConfiguration
 from publisher import __version__, i18n
 from publisher.model import Compilation, Entry, Section
 from publisher.pdf import body as pdf_body
+from publisher.pdf import sections as pdf_sections
 from publisher.pdf import style as pdf_style
 from publisher.pdf import units as pdf_units
 from publisher.pdf.fetcher import Fetcher
@@ -41,6 +42,9 @@ class Book:
     """The compilation, its bodies made ready for print."""
     parts: Sequence[Part]
     """Every rendered part, in reading order."""
+    breaks: frozenset[str]
+    """Parts that start a new page where their kind does not: sections of a brief's long run
+    (``sections``)."""
     page: Callable[[Sequence[Part], bool], str]
     """The HTML document of some parts; True gives it the publication's metadata."""
     style: Callable[[Sequence[Part]], str]
@@ -74,8 +78,11 @@ def prepare(compilation: Compilation, options: OutputOptions) -> Book:
     theme = options.theme
     prepared, used_by = pdf_body.prepare(compilation, options.roots)
     env = render.environment(theme, "pdf")
-    parts = render.render(
-        prepared, env, options.layout, mode=options.bilingual, secondary=options.secondary
+    parts, breaks = pdf_sections.cut(
+        render.render(
+            prepared, env, options.layout, mode=options.bilingual, secondary=options.secondary
+        ),
+        options.layout,
     )
     grouped = any(section.title for section in prepared.sections)
 
@@ -112,6 +119,7 @@ def prepare(compilation: Compilation, options: OutputOptions) -> Book:
     return Book(
         compilation=prepared,
         parts=parts,
+        breaks=breaks,
         page=page,
         style=lambda shown: pdf_style.generated(_only(prepared, shown), options),
         styles=tuple(styles),

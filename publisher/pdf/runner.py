@@ -31,6 +31,8 @@ RECYCLE = 40
 WINDOW = 80
 """Documents of a run (the brief's) laid out at once: a window's pages, not the run's, are held
 in memory; the run is laid out a window at a time, each from where the last one's pages hold."""
+ROWS = 600
+"""Blocks of a long part (the contents, the sources: entries, rows) laid out at once, likewise."""
 
 _FILE_URL = 'src="file://'
 
@@ -51,6 +53,8 @@ class _Window:
     """The block it stops before."""
     blocks: int
     """Blocks in the unit."""
+    numbers: dict[str, int] | None
+    """The page numbers its links print."""
     done: Layout = ()
     """Chunks laid out for good, before ``start``."""
 
@@ -133,7 +137,7 @@ class Runner:
             return
         if flow is not None and self.store is not None:
             job, flow = self._resume(index, job, flow, numbers)
-        window = self._window(index, job, numbers)
+        window = _first_window(job, flow, numbers)
         if window is not None:
             self._send(index, key, flow, window)
             return
@@ -173,24 +177,14 @@ class Runner:
             return index, laid
         return None
 
-    def _window(self, index: int, job: Job, numbers: dict[str, int] | None) -> _Window | None:
-        """The first window of a run longer than ``WINDOW``; None for any other unit."""
-        flow = self.flows.get(index)
-        if flow is None or flow.window is None or job.flow is None or numbers is not None:
-            return None
-        first, blocks = job.flow.first, job.flow.first + len(job.flow.ids)
-        if blocks - first <= WINDOW:
-            return None
-        return _Window(job, first, first + WINDOW, blocks)
-
     def _send(self, index: int, key: str, flow: _Flow | None, window: _Window) -> None:
         """Lay out one window of a run: its HTML holds only the window's documents."""
-        maker = self.flows[index].window
-        assert maker is not None
-        stop = min(window.stop, window.blocks)
-        html, start, counted = maker(None, window.start, stop)
+        last = window.stop >= window.blocks
+        html, start, counted = self.flows[index].window(
+            window.numbers, window.start, None if last else window.stop
+        )
         job = dataclasses.replace(window.job, html=html, start=start, flow=counted)
-        self.windows.append((index, window.start, stop))
+        self.windows.append((index, window.start, min(window.stop, window.blocks)))
         self._start(job, (index, key, flow, window))
 
     @staticmethod
@@ -215,14 +209,13 @@ class Runner:
             ),
             None,
         )
+        size = _size(window.job)
         if cut is None:
-            return dataclasses.replace(window, stop=window.stop + WINDOW), ()
+            return dataclasses.replace(window, stop=window.stop + size), ()
         block = laid[cut].pages[0].opens
         assert block is not None
-        following = _Window(
-            window.job, block, block + WINDOW, window.blocks, window.done + laid[:cut]
-        )
-        return following, ()
+        done = window.done + laid[:cut]
+        return dataclasses.replace(window, start=block, stop=block + size, done=done), ()
 
     def _get(self, key: str) -> Layout | None:
         layout = self.store.load(key, cache_layouts.layout) if self.store is not None else None
@@ -262,7 +255,7 @@ class Runner:
         found = pdf_flow.resume([laid.pages[0].opens for laid in layout], blocks, flow.blocks)
         if found is None:
             return job, flow
-        html, start, counted = self.flows[index].tail(numbers, found.block)
+        html, start, counted = self.flows[index].window(numbers, found.block, None)
         self.resumed.append((index, found.block))
         tail = dataclasses.replace(job, html=html, start=start, flow=counted)
         return tail, dataclasses.replace(flow, kept=layout[: found.kept])
@@ -326,6 +319,21 @@ class _InProcess(Executor):
         except BaseException as error:  # handed to the caller with the future, as a pool does
             future.set_exception(error)
         return future
+
+
+def _first_window(job: Job, flow: _Flow | None, numbers: dict[str, int] | None) -> _Window | None:
+    """The first window of a flowing unit longer than a window; None for any other unit."""
+    if flow is None or job.flow is None:
+        return None
+    first, blocks = job.flow.first, len(flow.blocks)
+    if blocks - first <= _size(job):
+        return None
+    return _Window(job, first, first + _size(job), blocks, numbers)
+
+
+def _size(job: Job) -> int:
+    """Blocks in a window of a flowing unit: documents of a run, or a long part's entries."""
+    return ROWS if job.flow is not None and job.flow.children else WINDOW
 
 
 def _key(salt: str, job: Job) -> str:
