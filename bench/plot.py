@@ -26,7 +26,7 @@ def main() -> None:
     axes = figure.subplots()
     for name, found in sorted(results.items()):
         size, build = name.split(maxsplit=1)
-        if int(size) != largest or not build.startswith(("pdf-book", "pdf-brief")):
+        if int(size) != largest or build.split(",")[0] not in ("pdf-book", "pdf-brief"):
             continue
         times, memory = zip(*found["series"], strict=True)
         axes.plot(times, memory, label=f"{build}: {found['wall']:.0f} s, peak {found['tree']} MB")

@@ -3,11 +3,13 @@
 The corpus has 598 documents; larger sets are made by copying them, each copy under a title of
 its own (``… (copy 2)``) and a file name of its own, so that every document is distinct. Each
 build is cold (``--no-cache``) and measured as a whole process tree (``run.run``); the summed PSS
-of the tree is also kept over time, for the memory plot (``bench/memory.png``).
+of the tree is also kept over time, for the memory plot (``bench/memory.png``). ``pdf-book+1`` is
+the daily case: a cold book built with its cache (``pdf-book, cached``), then one document added
+and the book built again.
 
-Settings come from the environment: SCALE_SIZES (default ``1000,3000``), SCALE_BUILDS (default
-``pdf-book,pdf-brief,epub``), SCALE_JSON (where the figures and memory series go; default
-``bench/scale.json``), SCALE_PLOT (sizes whose PDF builds are plotted; default the largest).
+Settings come from the environment: SCALE_SIZES (default ``300,1000,3000``), SCALE_BUILDS
+(default ``pdf-book,pdf-brief,epub,pdf-book+1``; ``pdf-book-dask`` too), SCALE_JSON (where the
+figures and memory series go; default ``bench/scale.json``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ BUILDS = {
 }
 """Builds by name; ``-dask`` ones send the units to a local Dask cluster of two processes
 (started before the clock, and not in the memory figure: its workers are not the build's)."""
+DEFAULT = ("pdf-book", "pdf-brief", "epub", "pdf-book+1")
 
 
 def make_corpus(size: int, folder: Path) -> Path:
@@ -113,8 +116,8 @@ def _cluster(wanted: bool) -> Iterator[str]:
 
 def main() -> None:
     """Every size and build, in alternation within a size; figures to SCALE_JSON."""
-    sizes = [int(s) for s in os.environ.get("SCALE_SIZES", "1000,3000").split(",")]
-    builds = os.environ.get("SCALE_BUILDS", ",".join(BUILDS)).split(",")
+    sizes = [int(s) for s in os.environ.get("SCALE_SIZES", "300,1000,3000").split(",")]
+    builds = os.environ.get("SCALE_BUILDS", ",".join(DEFAULT)).split(",")
     out = Path(os.environ.get("SCALE_JSON", HERE / "scale.json"))
     results: dict[str, dict[str, object]] = json.loads(out.read_text()) if out.exists() else {}
     print(f"machine: {bench.machine()}", file=sys.stderr, flush=True)
@@ -125,15 +128,28 @@ def main() -> None:
                 cwd = Path(root) / f"{size}-{name}"
                 cwd.mkdir()
                 target = cwd / ("book.epub" if name == "epub" else "out.pdf")
-                command = [*bench.publisher(sources, target, *BUILDS[name]), "--no-cache"]
-                with _cluster(name.endswith("-dask")) as url:
-                    found = measure([*command, *(("--executor", url) if url else ())], cwd)
-                results[f"{size} {name}"] = found
-                line = f"{size:>5} {name:<10} {found['wall']:8.1f} s {found['cpu']:8.1f} s CPU"
-                print(f"{line} {found['tree']:7.0f} MB tree PSS", file=sys.stderr, flush=True)
+                command = bench.publisher(sources, target, *BUILDS[name.removesuffix("+1")])
+                if name.endswith("+1"):
+                    cold = f"{size} {name.removesuffix('+1')}, cached"
+                    results[cold] = _report(cold, measure(command, cwd))
+                    extra = bench.extra_document(sources)
+                    results[f"{size} {name}"] = _report(f"{size} {name}", measure(command, cwd))
+                    extra.unlink()
+                else:
+                    with _cluster(name.endswith("-dask")) as url:
+                        found = measure(
+                            [*command, "--no-cache", *(("--executor", url) if url else ())], cwd
+                        )
+                    results[f"{size} {name}"] = _report(f"{size} {name}", found)
                 out.write_text(json.dumps(results) + "\n")
                 shutil.rmtree(cwd)
             shutil.rmtree(sources)
+
+
+def _report(name: str, found: dict[str, object]) -> dict[str, object]:
+    line = f"{name:<24} {found['wall']:8.1f} s {found['cpu']:8.1f} s CPU"
+    print(f"{line} {found['tree']:7.0f} MB tree PSS", file=sys.stderr, flush=True)
+    return found
 
 
 if __name__ == "__main__":

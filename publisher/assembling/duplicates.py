@@ -21,7 +21,6 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash, MinHashLSH
 
 from publisher import i18n
 from publisher.assembling import identity
@@ -126,6 +125,10 @@ def find(docs: Sequence[Document]) -> list[Copy]:
 
 def _near(texts: Sequence[str]) -> list[tuple[int, int]]:
     """Pairs of texts whose word 5-shingles are at least THRESHOLD alike, the earlier first."""
+    # Imported here: datasketch loads SciPy, a quarter of a second that a build without two
+    # texts to compare, or a command that builds nothing, need not wait for.
+    from datasketch import MinHash, MinHashLSH
+
     hashes = _Hashes(max(map(len, texts), default=0))
     index = MinHashLSH(threshold=CANDIDATE, num_perm=PERMUTATIONS)
     # A MinHash draws permutations it is given no others: these are never used, drawn once.
