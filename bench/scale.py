@@ -1,7 +1,9 @@
 """Archive-scale figures: PDF book, PDF brief and EPUB of 1,000 and 3,000 documents.
 
 The corpus has 598 documents; larger sets are made by copying them, each copy under a title of
-its own (``… (copy 2)``) and a file name of its own, so that every document is distinct. Each
+its own (``… (copy 2)``) and a file name of its own, so that every document is distinct, and
+built with ``--duplicates keep``: the copies are re-posts of the same texts, which a build
+would otherwise leave out, all but the newest. Each
 build is cold (``--no-cache``) and measured as a whole process tree (``run.run``); the summed PSS
 of the tree is also kept over time, for the memory plot (``bench/memory.png``). ``pdf-book+1`` is
 the daily case: a cold book built with its cache (``pdf-book, cached``), then one document added
@@ -80,17 +82,19 @@ class _Series(threading.Thread):
 
 def measure(command: list[str], cwd: Path) -> dict[str, object]:
     """Wall, CPU and peak memory of one build (as ``run.run`` measures), and memory over time."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak, series = bench._Sampler(process.pid), _Series(process.pid)
-    peak.start()
-    series.start()
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    peak.stop()
-    series.stop()
-    assert process.stderr is not None
-    errors = process.stderr.read().decode(errors="replace")
+    # A file, not a pipe: the warnings of thousands of copies would fill a pipe nobody reads yet.
+    with tempfile.TemporaryFile() as log:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=log)
+        peak, series = bench._Sampler(process.pid), _Series(process.pid)
+        peak.start()
+        series.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        peak.stop()
+        series.stop()
+        log.seek(0)
+        errors = log.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise RuntimeError(f"{' '.join(command[:3])}… failed:\n{errors[-2000:]}")
     return {
@@ -128,7 +132,8 @@ def main() -> None:
                 cwd = Path(root) / f"{size}-{name}"
                 cwd.mkdir()
                 target = cwd / ("book.epub" if name == "epub" else "out.pdf")
-                command = bench.publisher(sources, target, *BUILDS[name.removesuffix("+1")])
+                options = (*BUILDS[name.removesuffix("+1")], "--duplicates", "keep")
+                command = bench.publisher(sources, target, *options)
                 if name.endswith("+1"):
                     cold = f"{size} {name.removesuffix('+1')}, cached"
                     results[cold] = _report(cold, measure(command, cwd))

@@ -7,9 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from publisher.assembling import duplicates, identity
 from publisher.build import load
+from publisher.cli.commands import main
 from publisher.model import Document
 from publisher.projects import history
 
@@ -125,3 +127,17 @@ def test_the_previous_release_is_the_latest_version_else_the_latest_built(tmp_pa
     release(tmp_path / "b", "spring", "2026-03-01T00:00:00+00:00")
     autumn = release(tmp_path / "b", "autumn", "2026-09-01T00:00:00+00:00")
     assert history.previous(tmp_path / "b") == autumn
+
+
+def test_the_command_line_keeps_every_copy_when_asked(tmp_path: Path) -> None:
+    source = SAMPLE / "whitehouse" / DECLARATION
+    _copy(source, tmp_path / "docs" / "a-first.md")
+    _copy(source, tmp_path / "docs" / "b-again.md", ("title:", "modified_time: 2021-03-09\ntitle:"))
+    base = ["build", str(tmp_path / "docs"), "-f", "epub", "--no-cache"]
+    newest = CliRunner().invoke(main, [*base, "-o", str(tmp_path / "newest.epub")])
+    both = CliRunner().invoke(
+        main, [*base, "-o", str(tmp_path / "both.epub"), "--duplicates", "keep"]
+    )
+    assert ", 1 documents)" in newest.output and ", 2 documents)" in both.output, both.output
+    assert "2 documents read, 1 included, 1 skipped, 1 warnings" in newest.output
+    assert "[duplicate-document]" in newest.output and "[duplicate-document]" in both.output

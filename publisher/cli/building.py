@@ -209,7 +209,8 @@ def _build_sources(sources: Sequence[str], kw: dict[str, Any], base: config.Conf
     count = len(built.compilation.documents)
     for path in built.written:
         console.info(f"wrote {path} ({path.stat().st_size:,} bytes, {count} documents)")
-    console.info(console.summary(loaded.files, len(loaded.documents), found))
+    # Included: in the output. A document left out by the selection or as a copy is skipped too.
+    console.info(console.summary(loaded.files, count, found))
     if built.crashes:
         console.crashed(built.crashes, base.root if base else None)
     failed = console.has_errors(found) or len(built.written) < len(formats)

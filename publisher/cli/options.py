@@ -11,7 +11,7 @@ from typing import Any, cast
 import click
 
 from publisher import diagnostics as codes
-from publisher.assembling import assemble, bilingual
+from publisher.assembling import assemble, bilingual, duplicates
 from publisher.cli import console
 from publisher.cli import theme as cli_theme
 from publisher.model import Diagnostic
@@ -45,6 +45,7 @@ def selection(kw: dict[str, Any], base: assemble.Selection | None = None) -> ass
         "until": kw["until"].day if kw["until"] else None,
         "match": kw["match"],
         "languages": kw["languages"],
+        "duplicates": kw["duplicates"],
     }
     chosen = replace(base or assemble.Selection(), **{k: v for k, v in given.items() if v})
     if chosen.since and chosen.until and chosen.since > chosen.until:
@@ -114,6 +115,12 @@ SELECTION = [
     click.option("--match", help="Keep documents whose title or text contains this."),
     click.option("--language", "languages", multiple=True, help="Keep documents in this language."),
     click.option("--exclude", "excludes", multiple=True, help="Skip source paths matching a glob."),
+    click.option(
+        "--duplicates",
+        type=click.Choice(duplicates.POLICIES),
+        help="Re-posts and near-copies of a document: keep the newest (default), or keep them "
+        "all (each still reported).",
+    ),
     click.option(
         "--config",
         "config_path",

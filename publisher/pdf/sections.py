@@ -27,7 +27,7 @@ SHORTEST = 32
 """Fewest documents in a section of the run, but the last."""
 ODDS = 16
 """One document in this many (by a digest of its name) starts a section, past ``SHORTEST``."""
-LONGEST = 128
+LONGEST = 96
 """Most documents in a section: the next one starts a new section, picked or not."""
 
 _RUN = frozenset({"document", "section"})
