@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -149,6 +150,25 @@ def main() -> None:
                 out.write_text(json.dumps(results) + "\n")
                 shutil.rmtree(cwd)
             shutil.rmtree(sources)
+    for line in exponents(results, sizes, builds):
+        print(line, file=sys.stderr)
+
+
+def exponents(
+    results: dict[str, dict[str, object]], sizes: list[int], builds: list[str]
+) -> list[str]:
+    """How each build's wall time grows from the smallest size to the largest: t ∝ N^k."""
+    small, large = min(sizes), max(sizes)
+    lines = []
+    for name in builds:
+        first, last = results.get(f"{small} {name}"), results.get(f"{large} {name}")
+        if large > small and first and last:
+            ratio = float(str(last["wall"])) / float(str(first["wall"]))
+            k = math.log(ratio) / math.log(large / small)
+            lines.append(
+                f"{name}: {ratio:.1f}x the time for {large / small:.0f}x the documents, k = {k:.2f}"
+            )
+    return lines
 
 
 def _report(name: str, found: dict[str, object]) -> dict[str, object]:

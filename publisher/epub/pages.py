@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from publisher.model import Diagnostic, Document
@@ -23,25 +23,20 @@ _PAGE_OVERHEAD = 2_000
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Laid:
-    """A part cut into pages, not yet written: its pages' roots and file stems."""
+    """A part cut into pages: each page's markup, or its tree while a link in it waits for the
+    ids of the whole book; the pages' file stems, and which page holds each id of the part."""
 
     part: render.Part
-    chunks: list[ET.Element]
+    chunks: list[ET.Element | str]
     stems: list[str]
-
-    @property
-    def where(self) -> dict[str, str]:
-        """Which page holds each id of the part."""
-        return {
-            str(el.get("id")): stem
-            for stem, chunk in zip(self.stems, self.chunks, strict=True)
-            for el in chunk.iter()
-            if el.get("id")
-        }
+    where: dict[str, str]
 
 
-def lay(part: render.Part, images: cover.Images, problems: list[Diagnostic]) -> Laid:
-    """A part cut into pages small enough for reading systems, its images embedded."""
+def lay(
+    part: render.Part, images: cover.Images, names: set[str], problems: list[Diagnostic]
+) -> Laid:
+    """A part cut into pages small enough for reading systems, its images embedded; written at
+    once unless a link points at an id of another part (``names``: every page's file name)."""
     root = ET.fromstring(part.html)
     if part.document is not None:
         images.embed(root, part.document, problems)
@@ -52,7 +47,29 @@ def lay(part: render.Part, images: cover.Images, problems: list[Diagnostic]) -> 
     for stem, chunk in zip(stems, chunks, strict=True):
         # The rendering contract: a part's root id is its file stem, continuations included.
         chunk.set("id", stem)
-    return Laid(part, chunks, stems)
+    where = {
+        str(el.get("id")): stem
+        for stem, chunk in zip(stems, chunks, strict=True)
+        for el in chunk.iter()
+        if el.get("id")
+    }
+    if part.document is not None and _foreign(chunks, where):
+        return Laid(part, list(chunks), stems, where)
+    # Written now, not held as trees: those of a book of thousands took half the EPUB's memory.
+    if part.document is not None:
+        for stem, chunk in zip(stems, chunks, strict=True):
+            _resolve_links(chunk, stem, where, names, part.document, problems)
+    return Laid(part, [ET.tostring(c, encoding="unicode") for c in chunks], stems, where)
+
+
+def _foreign(chunks: Sequence[ET.Element], where: Mapping[str, str]) -> bool:
+    """Whether a link points at an id the part does not hold: another part may hold it."""
+    for chunk in chunks:
+        for link in chunk.iter("a"):
+            target, _, fragment = (link.get("href") or "").partition("#")
+            if not target and fragment and fragment not in where:
+                return True
+    return False
 
 
 def pages(
@@ -63,13 +80,16 @@ def pages(
     ``where`` tells which page holds each id of the whole book: a document may link to another.
     """
     part = laid.part
-    if part.document is not None:
-        for stem, chunk in zip(laid.stems, laid.chunks, strict=True):
+    found = []
+    for stem, chunk in zip(laid.stems, laid.chunks, strict=True):
+        if isinstance(chunk, str):
+            found.append(dataclasses.replace(part, name=stem, html=chunk))
+            continue
+        if part.document is not None:
             _resolve_links(chunk, stem, where, names, part.document, problems)
-    return [
-        dataclasses.replace(part, name=stem, html=ET.tostring(chunk, encoding="unicode"))
-        for stem, chunk in zip(laid.stems, laid.chunks, strict=True)
-    ]
+        html = ET.tostring(chunk, encoding="unicode")
+        found.append(dataclasses.replace(part, name=stem, html=html))
+    return found
 
 
 def _resolve_links(
