@@ -16,8 +16,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> None:
-    """Plot every PDF book and brief series of the largest size measured (``pdf-book…``,
-    ``pdf-brief…``: a run of an older commit may be added as ``pdf-book, before``)."""
+    """Plot the cold PDF book and brief of the largest size measured."""
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "scale.json"
     target = Path(sys.argv[2]) if len(sys.argv) > 2 else HERE / "memory.png"
     results = json.loads(source.read_text())
@@ -26,7 +25,7 @@ def main() -> None:
     axes = figure.subplots()
     for name, found in sorted(results.items()):
         size, build = name.split(maxsplit=1)
-        if int(size) != largest or build.split(",")[0] not in ("pdf-book", "pdf-brief"):
+        if int(size) != largest or build not in ("pdf-book", "pdf-brief"):
             continue
         times, memory = zip(*found["series"], strict=True)
         axes.plot(times, memory, label=f"{build}: {found['wall']:.0f} s, peak {found['tree']} MB")

@@ -139,11 +139,13 @@ def _near(texts: Sequence[str]) -> list[tuple[int, int]]:
             continue
         values = hashes.signature(text)
         signature = MinHash(hashvalues=values, permutations=unused, scheme=_SCHEME)
+        # Made once for all of the text's candidates: a document re-posted four times has four.
+        own: set[str] | None = None
         for key in sorted(map(int, index.query(signature))):
-            if (
-                _numbers(texts[key]) == _numbers(text)
-                and _similarity(texts[key], text) >= THRESHOLD
-            ):
+            if _numbers(texts[key]) != _numbers(text):
+                continue
+            own = _shingles(text) if own is None else own
+            if _similarity(_shingles(texts[key]), own) >= THRESHOLD:
                 pairs.append((key, i))
         index.insert(str(i), signature)
     return pairs
@@ -201,9 +203,8 @@ def _numbers(text: str) -> set[str]:
     return set(_NUMBER.findall(text))
 
 
-def _similarity(a: str, b: str) -> float:
+def _similarity(first: set[str], second: set[str]) -> float:
     """The Jaccard similarity of two texts' sets of word shingles, measured exactly."""
-    first, second = _shingles(a), _shingles(b)
     return len(first & second) / len(first | second)
 
 

@@ -51,6 +51,8 @@ _BATCHED = frozenset({"section", "document"})
 _LOCAL_LINK = re.compile(r'<a\b(?=[^>]*\bhref="#([^"]+)")')
 _OPENING = re.compile(r"\s*(?:<!--.*?-->\s*)*<([\w:.-]+)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
 _ID = re.compile(r"""\s+id=(?:"[^"]*"|'[^']*')""")
+_COUNTING = ("counter", "target-", "\\")
+"""What a sheet that counts pages holds: the functions, or an escape that could spell one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +165,10 @@ def shows_numbers(unit: Sequence[Part]) -> bool:
 
 def rewrite(sheet: str) -> str | None:
     """A style sheet as units use it, or None if it counts pages in a way units cannot."""
+    if not any(word in sheet.lower() for word in _COUNTING):
+        # Nothing to rewrite (each unit's own sheet, most often): parsing a thousand of them
+        # took two seconds of a rebuild.
+        return sheet
     sheet = pdf_stamp.mark_counters(css.edit(sheet, _target_counter))
     return None if any(map(_unsupported, css.walk(css.parse(sheet)))) else sheet
 
