@@ -93,10 +93,17 @@ def test_links_page_numbers_read_the_target_counter_and_keep_their_style() -> No
         "target-counters(attr(href), section, '.')",
         "target-text(attr(href))",
         "Target-Text(attr(href))",
+        "COUNTER(page, lower-roman)",
+        r"\74 arget-text(attr(href))",
     ],
 )
 def test_counting_pages_as_units_cannot_asks_for_one_pass(value: str) -> None:
     assert pdf_plan.rewrite(f"@page {{ @top-left {{ content: {value} }} }}") is None
+
+
+def test_a_sheet_that_counts_nothing_is_given_back_as_it_is() -> None:
+    sheet = "@page { size: A4 } .doc { string-set: title content() }\n"
+    assert pdf_plan.rewrite(sheet) is sheet
 
 
 def test_page_counting_in_comments_and_strings_keeps_units() -> None:
