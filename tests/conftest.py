@@ -8,6 +8,7 @@ that are marked ``full_corpus``, are skipped with the reason when it is absent; 
 from __future__ import annotations
 
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,10 @@ WHITEHOUSE_EXTRAS = frozenset(
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # A suite a script starts in the background inherits SIGINT ignored, and so would every build
+    # it starts: the tests of Ctrl-C need it as a terminal gives it.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     config.addinivalue_line(
         "markers", "full_corpus: needs ../shared/corpus; skipped with the reason without it"
     )
